@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Espace bailleur – administration"
+admin.site.site_title = "Espace bailleur"
+
+urlpatterns = [
+    path("", include("portail.common.urls")),
+    path("compte/", include("portail.accounts.urls")),
+    path("parcs/", include("portail.portfolios.urls")),
+    path("conseils/", include("portail.help.urls")),
+    path("gestion/", admin.site.urls),
+]

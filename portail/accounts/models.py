@@ -1,0 +1,116 @@
+"""Landlords and the users who sign in for them."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+
+from portail.common import clock
+
+
+class Landlord(models.Model):
+    """A bailleur: a private person (natural) or a company (legal, one account per SIRET)."""
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", "Bailleur physique"
+        LEGAL = "legal", "Bailleur moral"
+
+    ref = models.CharField("référence Caf", max_length=32, unique=True)
+    kind = models.CharField("type", max_length=8, choices=Kind.choices)
+    name = models.CharField("nom", max_length=200)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    email = models.EmailField("adresse mail", blank=True)
+    address_line1 = models.CharField("adresse", max_length=200)
+    address_line2 = models.CharField("complément d'adresse", max_length=200, blank=True)
+    postcode = models.CharField("code postal", max_length=5)
+    city = models.CharField("commune", max_length=100)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = "bailleur"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["natural", "legal"]), name="landlord_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="natural") | ~Q(siret=""), name="legal_landlord_has_siret"
+            ),
+            models.UniqueConstraint(
+                fields=["siret"], condition=~Q(siret=""), name="one_account_per_siret"
+            ),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_legal(self) -> bool:
+        return self.kind == self.Kind.LEGAL
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as printed on an envelope."""
+        lines = [self.name, self.address_line1, self.address_line2, f"{self.postcode} {self.city}"]
+        return [line for line in lines if line]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, identifier, password=None, **fields):
+        user = self.model(identifier=identifier, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, identifier, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(identifier, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a landlord's user (LOG identifier) or an agency staff member."""
+
+    identifier = models.CharField("identifiant", max_length=32, unique=True)
+    # NULL for staff users, who have none; unique among landlords' users.
+    user_number = models.CharField(  # noqa: DJ001
+        "numéro utilisateur", max_length=10, unique=True, null=True, blank=True
+    )
+    landlord = models.ForeignKey(
+        Landlord,
+        verbose_name="bailleur",
+        on_delete=models.CASCADE,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    full_name = models.CharField("nom", max_length=200, blank=True)
+    email = models.EmailField("adresse mail", blank=True)
+    is_landlord_admin = models.BooleanField("administrateur du compte bailleur", default=False)
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField("agent de la Caf", default=False)
+    date_joined = models.DateTimeField("créé le", default=clock.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "identifier"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "utilisateur"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_staff=False) | Q(landlord__isnull=True),
+                name="staff_user_has_no_landlord",
+            ),
+            models.CheckConstraint(
+                condition=Q(landlord__isnull=True) | Q(user_number__isnull=False),
+                name="landlord_user_has_user_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return self.identifier

@@ -1,0 +1,119 @@
+"""Formats of the login identifier and of the user number: the one module that parses them.
+
+Login identifier: ``LOG`` + 6 digits + 1 check letter computed from the digits (help sheet,
+difficulty 5). Typing is forgiven: case, spaces and dashes are ignored, and a letter O typed
+where a digit belongs is read as 0. A wrong check letter is reported as a probable typo.
+
+User number: 8 digits + a 2-digit key (97 minus the number modulo 97), printed ``1234 5678 90``
+on every letter and e-mail (difficulty 4).
+"""
+
+import re
+
+IDENTIFIER_PREFIX = "LOG"
+# No I and no O: a check letter never looks like a digit.
+CHECK_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7)
+_CHECK_MODULUS = 23  # prime, > 9: every single-digit error and adjacent swap changes the letter
+
+
+class IdentifierError(ValueError):
+    """A typed identifier that cannot be read; ``message`` says in French what to do."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def identifier_check_letter(digits: str) -> str:
+    """The check letter of the six digits of a login identifier."""
+    total = sum(int(d) * w for d, w in zip(digits, _CHECK_WEIGHTS, strict=True))
+    return CHECK_LETTERS[total % _CHECK_MODULUS]
+
+
+def format_identifier(number: int) -> str:
+    """LOG012345K from 12345."""
+    digits = f"{number:06d}"
+    return f"{IDENTIFIER_PREFIX}{digits}{identifier_check_letter(digits)}"
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\-._]", "", text).upper()
+
+
+def parse_identifier(text: str) -> str:
+    """The canonical identifier typed by a person, or IdentifierError saying what to fix."""
+    compact = _compact(text or "")
+    if not compact:
+        raise IdentifierError("empty", "Saisissez votre identifiant, par exemple LOG012345K.")
+    # The prefix may be typed with a zero for the O, or left out.
+    body = compact[3:] if compact[:3] in ("LOG", "L0G") else compact
+    if len(body) != 7:
+        raise IdentifierError(
+            "length",
+            "L'identifiant compte LOG, puis 6 chiffres, puis 1 lettre, par exemple LOG012345K. "
+            "Vérifiez qu'il ne manque pas de chiffre.",
+        )
+    digits = body[:6].replace("O", "0")
+    letter = body[6]
+    if not digits.isdigit() or not letter.isalpha() or not letter.isascii():
+        raise IdentifierError(
+            "format",
+            "Après LOG, l'identifiant compte 6 chiffres puis 1 lettre, par exemple LOG012345K.",
+        )
+    if identifier_check_letter(digits) != letter:
+        raise IdentifierError(
+            "check_letter",
+            "Cet identifiant contient probablement une faute de frappe : vérifiez les chiffres "
+            "et la dernière lettre sur le courrier ou le mail reçu.",
+        )
+    return f"{IDENTIFIER_PREFIX}{digits}{letter}"
+
+
+def looks_like_identifier(text: str) -> bool:
+    """True when the text reads as a valid login identifier."""
+    try:
+        parse_identifier(text)
+    except IdentifierError:
+        return False
+    return True
+
+
+def user_number_key(number: int) -> int:
+    """The 2-digit key of a user number: 97 minus the number modulo 97."""
+    return 97 - number % 97
+
+
+def format_user_number(number: int) -> str:
+    """The canonical 10-digit user number of an 8-digit sequence number."""
+    return f"{number:08d}{user_number_key(number):02d}"
+
+
+def display_user_number(user_number: str) -> str:
+    """1234 5678 90, as printed on letters and e-mails."""
+    return f"{user_number[:4]} {user_number[4:8]} {user_number[8:]}"
+
+
+class UserNumberError(ValueError):
+    """A typed user number that cannot be read; ``message`` says in French what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def parse_user_number(text: str) -> str:
+    """The canonical user number typed by a person, or UserNumberError saying what to fix."""
+    compact = _compact(text or "").replace("O", "0")
+    if not compact.isdigit() or len(compact) != 10:
+        raise UserNumberError(
+            "Le numéro utilisateur compte 10 chiffres, par exemple 1234 5678 90. "
+            "Il figure en haut de chaque courrier et de chaque mail de votre Caf."
+        )
+    if user_number_key(int(compact[:8])) != int(compact[8:]):
+        raise UserNumberError(
+            "Ce numéro utilisateur contient probablement une faute de frappe : vérifiez-le sur "
+            "un courrier ou un mail de votre Caf."
+        )
+    return compact

@@ -1,0 +1,51 @@
+"""French presentation of dates, times and amounts (Babel), in one place.
+
+27/11/2026, 14 h 05, 1 234,56 € (with the narrow no-break space Babel uses for fr_FR).
+"""
+
+import datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
+from django.utils import timezone
+
+LOCALE = "fr_FR"
+
+
+def french_date(value: datetime.date | datetime.datetime | None) -> str:
+    """27/11/2026; an aware datetime is first put in the agency's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return value.strftime("%d/%m/%Y")
+
+
+def french_time(value: datetime.datetime | None) -> str:
+    """14 h 05, in the agency's time zone."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local.hour} h {local.minute:02d}"
+
+
+def french_datetime(value: datetime.datetime | None) -> str:
+    """27/11/2026 à 14 h 05."""
+    if value is None:
+        return ""
+    return f"{french_date(value)} à {french_time(value)}"
+
+
+def french_amount(value: Decimal | int | None) -> str:
+    """1 234,56 € (always two decimals)."""
+    if value is None:
+        return ""
+    return format_currency(Decimal(value), "EUR", locale=LOCALE)
+
+
+def french_number(value: Decimal | int | None) -> str:
+    """1 234 or 1 234,5: a plain French number, without currency."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=LOCALE)

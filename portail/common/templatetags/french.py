@@ -1,0 +1,13 @@
+"""Template filters for French dates, times and amounts: {{ value|date_fr }}, {{ value|euros }}."""
+
+from django import template
+
+from portail.common import formats
+
+register = template.Library()
+
+register.filter("date_fr", formats.french_date)
+register.filter("time_fr", formats.french_time)
+register.filter("datetime_fr", formats.french_datetime)
+register.filter("euros", formats.french_amount)
+register.filter("number_fr", formats.french_number)

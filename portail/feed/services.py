@@ -1,0 +1,299 @@
+"""Import of the agency's data feed: idempotent, all-or-nothing, every bad line reported.
+
+The files are read and checked in full (formats, duplicates, references between files and to
+what the portal already holds) before anything is written; a single bad line anywhere means
+nothing changes. Rows absent from a file are left as they are: a feed may be partial.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from portail.accounts.models import Landlord
+from portail.common import clock
+from portail.portfolios.models import Portfolio, Tenancy
+from portail.rents.models import JulyRent
+
+from . import parsing
+
+_CHUNK = 500
+_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class FeedError:
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file} line {self.line}: {self.reason}"
+
+
+@dataclass
+class FileCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class FeedReport:
+    counts: dict[str, FileCounts] = field(default_factory=dict)
+    errors: list[FeedError] = field(default_factory=list)
+    created_landlord_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class FeedFileSpec:
+    name: str
+    columns: tuple[str, ...]
+    key: Callable[[dict], object]
+    clean: Callable[[dict], dict]
+
+
+LANDLORDS = FeedFileSpec(
+    "landlords.csv", parsing.LANDLORD_COLUMNS, parsing.landlord_key, parsing.clean_landlord
+)
+PORTFOLIOS = FeedFileSpec(
+    "portfolios.csv", parsing.PORTFOLIO_COLUMNS, parsing.portfolio_key, parsing.clean_portfolio
+)
+TENANCIES = FeedFileSpec(
+    "tenancies.csv", parsing.TENANCY_COLUMNS, parsing.tenancy_key, parsing.clean_tenancy
+)
+RENTS = FeedFileSpec("rents.csv", parsing.RENT_COLUMNS, parsing.rent_key, parsing.clean_rent)
+FEED_FILES = (LANDLORDS, PORTFOLIOS, TENANCIES, RENTS)
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _read_file(
+    path: Path, spec: FeedFileSpec, errors: list[FeedError]
+) -> dict[object, tuple[int, dict]]:
+    """key -> (line number, clean values) for every good line; bad lines go to ``errors``."""
+    rows: dict[object, tuple[int, dict]] = {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in spec.columns if c not in (reader.fieldnames or [])]
+            if missing:
+                errors.append(FeedError(spec.name, 1, f"missing columns: {', '.join(missing)}"))
+                return rows
+            for row in reader:
+                line = reader.line_num
+                if None in row or None in row.values():
+                    errors.append(FeedError(spec.name, line, "wrong number of fields"))
+                    continue
+                try:
+                    key, values = spec.key(row), spec.clean(row)
+                except parsing.FeedLineError as error:
+                    errors.append(FeedError(spec.name, line, str(error)))
+                    continue
+                if key in rows:
+                    errors.append(
+                        FeedError(spec.name, line, f"{key} already given on line {rows[key][0]}")
+                    )
+                    continue
+                rows[key] = (line, values)
+    except UnicodeDecodeError as error:
+        errors.append(FeedError(spec.name, 0, f"not UTF-8 text ({error.reason})"))
+    except csv.Error as error:
+        errors.append(FeedError(spec.name, 0, f"not a readable CSV file ({error})"))
+    return rows
+
+
+def _existing_ids(model, field_name: str, keys: Iterable) -> dict:
+    """Map from key to primary key for the rows of ``model`` whose ``field_name`` is in keys."""
+    found: dict = {}
+    for chunk in _chunks(sorted(set(keys))):
+        found.update(
+            model.objects.filter(**{f"{field_name}__in": chunk}).values_list(field_name, "pk")
+        )
+    return found
+
+
+def _check_references(
+    rows: dict, spec: FeedFileSpec, column: str, known: set, target: str, errors: list[FeedError]
+) -> None:
+    for line, values in rows.values():
+        if values[column] not in known:
+            errors.append(
+                FeedError(spec.name, line, f"{column} {values[column]!r} is unknown ({target})")
+            )
+
+
+def _upsert(
+    model, key_field: str, rows: dict[object, dict], counts: FileCounts, *, stamp: str | None = None
+) -> list:
+    """Create missing rows, update those whose values differ; returns the created objects."""
+    existing = {}
+    for chunk in _chunks(list(rows)):
+        for obj in model.objects.filter(**{f"{key_field}__in": chunk}):
+            existing[getattr(obj, key_field)] = obj
+    to_create, to_update, changed_fields = [], [], set()
+    for key, values in rows.items():
+        obj = existing.get(key)
+        if obj is None:
+            to_create.append(model(**{key_field: key}, **values))
+            continue
+        differing = [name for name, value in values.items() if getattr(obj, name) != value]
+        if not differing:
+            counts.unchanged += 1
+            continue
+        for name in differing:
+            setattr(obj, name, values[name])
+        if stamp:
+            setattr(obj, stamp, clock.now())
+            differing.append(stamp)
+        changed_fields.update(differing)
+        to_update.append(obj)
+    model.objects.bulk_create(to_create, batch_size=_BATCH)
+    if to_update:
+        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=_BATCH)
+    counts.created += len(to_create)
+    counts.updated += len(to_update)
+    return to_create
+
+
+def _write_rents(rows: dict, tenancy_ids: dict, counts: FileCounts) -> None:
+    by_tenancy_year = {
+        (tenancy_ids[number], year): values for (number, year), values in rows.items()
+    }
+    existing = {}
+    for chunk in _chunks(sorted({tid for tid, _ in by_tenancy_year})):
+        for rent in JulyRent.objects.filter(tenancy_id__in=chunk):
+            existing[(rent.tenancy_id, rent.year)] = rent
+    to_create, to_update = [], []
+    now = clock.now()
+    for (tenancy_id, year), values in by_tenancy_year.items():
+        rent = existing.get((tenancy_id, year))
+        if rent is None:
+            to_create.append(
+                JulyRent(
+                    tenancy_id=tenancy_id,
+                    year=year,
+                    amount=values["amount"],
+                    source=JulyRent.Source.FEED,
+                    recorded_at=now,
+                )
+            )
+        elif rent.amount != values["amount"]:
+            rent.amount, rent.source, rent.recorded_at, rent.recorded_by = (
+                values["amount"],
+                JulyRent.Source.FEED,
+                now,
+                None,
+            )
+            to_update.append(rent)
+        else:
+            counts.unchanged += 1
+    JulyRent.objects.bulk_create(to_create, batch_size=_BATCH)
+    JulyRent.objects.bulk_update(
+        to_update, ["amount", "source", "recorded_at", "recorded_by"], batch_size=_BATCH
+    )
+    counts.created += len(to_create)
+    counts.updated += len(to_update)
+
+
+def read_feed(directory: Path) -> tuple[dict[str, dict], list[FeedError]]:
+    """Every feed file present in ``directory``, checked in full; nothing is written."""
+    errors: list[FeedError] = []
+    parsed = {
+        spec.name: _read_file(directory / spec.name, spec, errors)
+        for spec in FEED_FILES
+        if (directory / spec.name).is_file()
+    }
+    landlords, portfolios = parsed.get(LANDLORDS.name, {}), parsed.get(PORTFOLIOS.name, {})
+    tenancies, rents = parsed.get(TENANCIES.name, {}), parsed.get(RENTS.name, {})
+    if portfolios:
+        known = set(landlords) | set(
+            _existing_ids(Landlord, "ref", {v["landlord_ref"] for _, v in portfolios.values()})
+        )
+        _check_references(
+            portfolios,
+            PORTFOLIOS,
+            "landlord_ref",
+            known,
+            "not in landlords.csv nor in the portal",
+            errors,
+        )
+    if tenancies:
+        known = set(portfolios) | set(
+            _existing_ids(Portfolio, "ref", {v["portfolio_ref"] for _, v in tenancies.values()})
+        )
+        _check_references(
+            tenancies,
+            TENANCIES,
+            "portfolio_ref",
+            known,
+            "not in portfolios.csv nor in the portal",
+            errors,
+        )
+    if rents:
+        numbers = {number for number, _ in rents}
+        known = set(tenancies) | set(
+            _existing_ids(Tenancy, "recipient_number", numbers - set(tenancies))
+        )
+        _check_references(
+            rents,
+            RENTS,
+            "recipient_number",
+            known,
+            "not in tenancies.csv nor in the portal",
+            errors,
+        )
+    errors.sort(key=lambda e: ([s.name for s in FEED_FILES].index(e.file), e.line))
+    return parsed, errors
+
+
+@transaction.atomic
+def import_feed(*, directory: Path) -> FeedReport:
+    """Bring the portal in line with the agency's feed; one bad line anywhere changes nothing."""
+    parsed, errors = read_feed(directory)
+    report = FeedReport(errors=errors)
+    if errors:
+        return report
+
+    def values_of(spec: FeedFileSpec) -> dict:
+        return {key: values for key, (_line, values) in parsed.get(spec.name, {}).items()}
+
+    landlords = values_of(LANDLORDS)
+    if LANDLORDS.name in parsed:
+        counts = report.counts[LANDLORDS.name] = FileCounts()
+        created = _upsert(Landlord, "ref", landlords, counts, stamp="updated_at")
+        report.created_landlord_ids = list(
+            _existing_ids(Landlord, "ref", [obj.ref for obj in created]).values()
+        )
+    if PORTFOLIOS.name in parsed:
+        rows = values_of(PORTFOLIOS)
+        ids = _existing_ids(Landlord, "ref", {v["landlord_ref"] for v in rows.values()})
+        rows = {
+            k: {"landlord_id": ids[v["landlord_ref"]], "name": v["name"]} for k, v in rows.items()
+        }
+        _upsert(Portfolio, "ref", rows, report.counts.setdefault(PORTFOLIOS.name, FileCounts()))
+    if TENANCIES.name in parsed:
+        rows = values_of(TENANCIES)
+        ids = _existing_ids(Portfolio, "ref", {v["portfolio_ref"] for v in rows.values()})
+        for values in rows.values():
+            values["portfolio_id"] = ids[values.pop("portfolio_ref")]
+        _upsert(
+            Tenancy,
+            "recipient_number",
+            rows,
+            report.counts.setdefault(TENANCIES.name, FileCounts()),
+        )
+    if RENTS.name in parsed:
+        rows = values_of(RENTS)
+        tenancy_ids = _existing_ids(Tenancy, "recipient_number", {number for number, _ in rows})
+        _write_rents(rows, tenancy_ids, report.counts.setdefault(RENTS.name, FileCounts()))
+    return report

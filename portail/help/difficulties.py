@@ -1,0 +1,147 @@
+"""The eleven difficulties of the agency's help sheet, each with today's advice.
+
+Error messages link to an entry with ``help:index`` + ``#difficulte-<number>``; the numbers are
+the help sheet's and never change.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    number: int
+    audience: str
+    title: str
+    advice: tuple[str, ...]
+
+
+NATURAL = "Bailleur physique"
+BOTH = "Bailleur physique ou moral"
+
+DIFFICULTIES: tuple[Difficulty, ...] = (
+    Difficulty(
+        1,
+        NATURAL,
+        "Vous avez perdu votre identifiant de connexion reçu par mail",
+        (
+            "Cliquez sur « Identifiant perdu » sur la page de connexion, puis saisissez votre "
+            "numéro utilisateur et le code de vérification affiché (ou écoutez-le).",
+            "Votre identifiant vous est renvoyé par mail, ou par courrier si nous n'avons pas "
+            "votre adresse mail.",
+        ),
+    ),
+    Difficulty(
+        2,
+        NATURAL,
+        "Vous avez perdu votre mot de passe provisoire reçu par mail",
+        (
+            "Cliquez sur « Mot de passe perdu », puis saisissez l'adresse mail de votre compte "
+            "et le code de vérification.",
+            "Un nouveau mot de passe provisoire, valable 24 heures, vous est envoyé par mail. "
+            "À la connexion suivante, vous choisirez votre propre mot de passe.",
+        ),
+    ),
+    Difficulty(
+        3,
+        BOTH,
+        "Vous avez perdu votre identifiant de connexion reçu par courrier",
+        (
+            "Cliquez sur « Identifiant perdu » et saisissez votre numéro utilisateur.",
+            "Si vous ne vous êtes encore jamais connecté, le nouveau courrier contient votre "
+            "identifiant et un nouveau mot de passe provisoire ; l'ancien ne fonctionne plus.",
+        ),
+    ),
+    Difficulty(
+        4,
+        BOTH,
+        "Vous ne savez pas où trouver votre numéro utilisateur",
+        (
+            "Il figure en haut de chaque courrier et de chaque mail de votre Caf, sous la forme "
+            "1234 5678 90 (10 chiffres).",
+            "Une fois connecté, vous retrouvez tous ces messages dans « Mes courriers ».",
+        ),
+    ),
+    Difficulty(
+        5,
+        BOTH,
+        "Vous ne parvenez pas à saisir votre identifiant",
+        (
+            "L'identifiant s'écrit LOG, puis 6 chiffres, puis 1 lettre : par exemple LOG012345K.",
+            "Majuscules, minuscules et espaces n'ont pas d'importance, et un « O » tapé à la "
+            "place d'un zéro est lu comme un zéro. Si l'écran signale une faute de frappe, "
+            "comparez les chiffres et la dernière lettre avec votre courrier ou votre mail.",
+        ),
+    ),
+    Difficulty(
+        6,
+        NATURAL,
+        "Vous n'avez pas encore reçu votre identifiant et votre mot de passe par courrier",
+        (
+            "Un courrier arrive en général sous quelques jours. Si vous demandez un nouvel "
+            "envoi, le premier courrier ne fonctionnera plus : le portail vous indique la date "
+            "du dernier envoi et vous demande de confirmer avant d'en faire un autre.",
+            "Pour recevoir vos accès plus vite la prochaine fois, donnez-nous une adresse mail "
+            "à votre première connexion.",
+        ),
+    ),
+    Difficulty(
+        7,
+        BOTH,
+        "Vous rencontrez des difficultés pour saisir votre mot de passe",
+        (
+            "Le mot de passe provisoire peut être copié-collé depuis le mail. Tapé à la main, "
+            "les espaces, les tirets et les majuscules n'ont pas d'importance ; il ne contient "
+            "ni O ni 0, ni I, ni l ni 1, pour éviter les confusions.",
+            "Le mot de passe que vous avez choisi, lui, doit être tapé exactement, en "
+            "respectant les majuscules. Le bouton « Afficher le mot de passe » permet de "
+            "vérifier ce que vous avez tapé.",
+        ),
+    ),
+    Difficulty(
+        8,
+        BOTH,
+        "Votre mot de passe provisoire n'est plus valide",
+        (
+            "Un mot de passe provisoire envoyé par mail est valable 14 jours, par courrier "
+            "2 mois, et après « Mot de passe perdu » 24 heures. L'écran de connexion vous dit "
+            "s'il a expiré et à quelle date.",
+            "Suivez alors la procédure « Mot de passe perdu » (conseil n° 2).",
+        ),
+    ),
+    Difficulty(
+        9,
+        BOTH,
+        "Vous ne parvenez pas à saisir le loyer de juillet de l'année",
+        (
+            "Pour déclarer le loyer de juillet d'une année, la Caf doit connaître celui de "
+            "juillet de l'année précédente, si le locataire était déjà dans le logement.",
+            "S'il manque, la liste de vos locataires vous le signale : envoyez la quittance de "
+            "juillet de l'année précédente en ligne (photo ou PDF) ou par courrier. Dès qu'elle "
+            "est validée, vous recevez un mail et pouvez déclarer le loyer de l'année.",
+        ),
+    ),
+    Difficulty(
+        10,
+        BOTH,
+        "Vous ne parvenez pas à valider le montant du loyer",
+        (
+            "Écrivez le montant avec une virgule avant les centimes, par exemple 650,50. "
+            "Les espaces entre les milliers (1 234,56) et le signe € sont acceptés.",
+            "Si le montant est inhabituel, le portail vous demande simplement de le confirmer.",
+        ),
+    ),
+    Difficulty(
+        11,
+        BOTH,
+        "Vous avez plusieurs parcs de locataires et voulez passer de l'un à l'autre",
+        (
+            "Utilisez « Changer de parc » en haut de chaque page : un clic suffit, sans vous "
+            "déconnecter. Vous pouvez aussi ouvrir deux parcs dans deux onglets.",
+        ),
+    ),
+)
+
+
+def difficulty(number: int) -> Difficulty:
+    """The help entry with this number."""
+    return DIFFICULTIES[number - 1]

@@ -1,0 +1,80 @@
+"""Portfolios (parcs), their tenancies, and the grants that say who may see them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from portail.accounts.models import Landlord
+
+
+class Portfolio(models.Model):
+    """A parc: a set of tenancies a landlord manages as one unit."""
+
+    ref = models.CharField("référence Caf", max_length=32, unique=True)
+    landlord = models.ForeignKey(
+        Landlord, verbose_name="bailleur", on_delete=models.CASCADE, related_name="portfolios"
+    )
+    name = models.CharField("nom du parc", max_length=200)
+
+    class Meta:
+        verbose_name = "parc"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tenancy(models.Model):
+    """A dossier: one tenant (aid recipient) in one dwelling of one landlord's portfolio."""
+
+    recipient_number = models.CharField("numéro allocataire", max_length=13, unique=True)
+    portfolio = models.ForeignKey(
+        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="tenancies"
+    )
+    tenant_name = models.CharField("locataire", max_length=200)
+    dwelling_address = models.CharField("logement", max_length=300)
+    start_date = models.DateField("début du bail")
+    end_date = models.DateField("fin du bail", null=True, blank=True)
+    direct_payment = models.BooleanField("tiers payant", default=False)
+
+    class Meta:
+        verbose_name = "locataire"
+        verbose_name_plural = "locataires"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="tenancy_ends_after_start",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["portfolio", "tenant_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_name} ({self.recipient_number})"
+
+
+class Grant(models.Model):
+    """An habilitation: what one user of a legal landlord may do on one portfolio."""
+
+    class Right(models.TextChoices):
+        CONSULT = "consult", "Consulter"
+        DECLARE = "declare", "Consulter et déclarer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="grants")
+    right = models.CharField("droit", max_length=8, choices=Right.choices)
+
+    class Meta:
+        verbose_name = "habilitation"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "portfolio"], name="one_grant_per_portfolio"),
+            models.CheckConstraint(
+                condition=Q(right__in=["consult", "declare"]), name="grant_right_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.portfolio} ({self.get_right_display()})"

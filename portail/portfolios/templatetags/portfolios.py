@@ -1,0 +1,18 @@
+"""The header's portfolio switcher: the user's portfolios, each one click away."""
+
+from django import template
+
+from portail.portfolios.selectors import portfolios_of_user
+
+register = template.Library()
+
+
+@register.inclusion_tag("portfolios/_switcher_list.html", takes_context=True)
+def portfolio_switcher(context):
+    request = context["request"]
+    current = getattr(request, "resolver_match", None)
+    current_id = current.kwargs.get("portfolio_id") if current else None
+    return {
+        "portfolios": list(portfolios_of_user(request.user).only("id", "name")),
+        "current_id": current_id,
+    }

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portfolios"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<int:portfolio_id>/locataires/", views.tenants, name="tenants"),
+]

@@ -1,0 +1,28 @@
+"""Shared fixtures: factories for the domain, demo data through the real feed import."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_FEED = REPO / "demo" / "feed"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    """Each test gets its own letter spool and media folder."""
+    settings.LETTER_SPOOL_DIR = tmp_path / "spool"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def demo_accounts(db, settings):
+    """The demo landlords, loaded through the real feed import, with their sign-in details."""
+    from portail.feed.demo import load_demo
+
+    settings.DEBUG = True
+    return {account.landlord_ref: account for account in load_demo(feed_directory=DEMO_FEED)}
