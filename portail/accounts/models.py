@@ -114,3 +114,31 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.identifier
+
+
+class TemporaryPassword(models.Model):
+    """A mot de passe provisoire: generated at delivery, stored only as a hash, single purpose.
+
+    A newer one supersedes the older (``superseded_at``); signing in with one uses it
+    (``used_at``) and leads straight to the change form.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Mail"
+        LETTER = "letter", "Courrier"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="temporary_passwords")
+    password_hash = models.CharField(max_length=256)
+    channel = models.CharField("envoyé par", max_length=8, choices=Channel.choices)
+    issued_at = models.DateTimeField("émis le", default=clock.now)
+    expires_at = models.DateTimeField("expire le")
+    superseded_at = models.DateTimeField("remplacé le", null=True, blank=True)
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mot de passe provisoire"
+        verbose_name_plural = "mots de passe provisoires"
+        indexes = [models.Index(fields=["user", "-issued_at"])]
+
+    def __str__(self) -> str:
+        return f"Mot de passe provisoire de {self.user} (émis le {self.issued_at:%d/%m/%Y})"

@@ -57,7 +57,10 @@ def load_demo(*, feed_directory: Path) -> list[DemoAccount]:
         user = _demo_user(landlord, account)
         loaded.append(
             DemoAccount(
-                account.landlord_ref, account.identifier_number, account.description, user.identifier
+                account.landlord_ref,
+                account.identifier_number,
+                account.description,
+                user.identifier,
             )
         )
     return loaded

@@ -1,0 +1,85 @@
+"""Temporary passwords (mots de passe provisoires): made to be typed from paper.
+
+16 characters from an alphabet without look-alikes (no O/0, I/1/l), shown in groups of four;
+spaces, dashes and case are ignored when one is typed back.
+"""
+
+import datetime
+import secrets
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+
+from portail.common import clock
+
+from .models import TemporaryPassword, User
+
+# Upper-case letters and digits with no look-alikes: no O/0, no I/1/L.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LENGTH = 16
+
+# Validity by how it reaches the user (help sheet, difficulty 8).
+VALIDITY_BY_EMAIL = datetime.timedelta(days=14)
+VALIDITY_AFTER_RECOVERY = datetime.timedelta(hours=24)
+
+
+def letter_validity(issued_at: datetime.datetime) -> datetime.timedelta:
+    """Two calendar months from issue, for a temporary password sent by postal letter."""
+    month = issued_at.month + 2
+    year = issued_at.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    day = min(issued_at.day, 28)
+    return issued_at.replace(year=year, month=month, day=day) - issued_at
+
+
+def generate() -> str:
+    """A new temporary password in canonical form (16 characters, no separators)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def display(password: str) -> str:
+    """ABCD EFGH JKMN PQRS: groups of four, as printed and e-mailed."""
+    return " ".join(password[i : i + 4] for i in range(0, len(password), 4))
+
+
+def canonical(typed: str) -> str:
+    """What a person typed, without spaces or dashes, upper-cased."""
+    return "".join(ch for ch in typed if ch not in " -\t\u00a0\u202f").upper()
+
+
+@transaction.atomic
+def issue_temporary_password(
+    *, user: User, channel: str, valid_for: datetime.timedelta | None = None
+) -> str:
+    """Issue a new temporary password (the previous ones stop working); returns its clear text,
+    which must only go into the message that carries it."""
+    now = clock.now()
+    if valid_for is None:
+        valid_for = (
+            VALIDITY_BY_EMAIL
+            if channel == TemporaryPassword.Channel.EMAIL
+            else letter_validity(now)
+        )
+    TemporaryPassword.objects.filter(user=user, superseded_at__isnull=True).update(
+        superseded_at=now
+    )
+    clear = generate()
+    TemporaryPassword.objects.create(
+        user=user,
+        password_hash=make_password(clear),
+        channel=channel,
+        issued_at=now,
+        expires_at=now + valid_for,
+    )
+    return clear
+
+
+def matching_temporary_password(*, user: User, typed: str) -> TemporaryPassword | None:
+    """The temporary password of this user that the typed text matches, whatever its state."""
+    text = canonical(typed)
+    if len(text) != LENGTH:
+        return None
+    for candidate in TemporaryPassword.objects.filter(user=user).order_by("-issued_at")[:5]:
+        if check_password(text, candidate.password_hash):
+            return candidate
+    return None
