@@ -13,19 +13,81 @@ from stdnum import luhn
 
 from .parsing import LANDLORD_COLUMNS, PORTFOLIO_COLUMNS, RENT_COLUMNS, TENANCY_COLUMNS
 
-FIRST_NAMES = (
-    "Marie Jean Nathalie Pierre Sophie Michel Isabelle Philippe Catherine Alain Sylvie Nicolas "
-    "Camille Lucas Léa Hugo Chloé Louis Inès Gabriel Manon Yanis Sarah Karim Fatou Thi Anh"
-).split()
-LAST_NAMES = (
-    "Martin|Bernard|Dubois|Thomas|Robert|Richard|Petit|Durand|Leroy|Moreau|Simon|Laurent|"
-    "Lefèbvre|Michel|Garcia|David|Bertrand|Roux|Vincent|Fournier|Morel|Girard|André|Mercier|"
-    "Nguyen|Diallo|Benali|Da Silva|Lemaire|Schmitt|Le Goff|Hoarau"
-).split("|")
-STREETS = (
-    "rue des Lilas|avenue Jean Jaurès|rue de la République|chemin des Vignes|boulevard Pasteur|"
-    "place du Marché|rue Victor Hugo|allée des Tilleuls|impasse du Moulin|rue Émile Zola"
-).split("|")
+FIRST_NAMES = [
+    "Marie",
+    "Jean",
+    "Nathalie",
+    "Pierre",
+    "Sophie",
+    "Michel",
+    "Isabelle",
+    "Philippe",
+    "Catherine",
+    "Alain",
+    "Sylvie",
+    "Nicolas",
+    "Camille",
+    "Lucas",
+    "Léa",
+    "Hugo",
+    "Chloé",
+    "Louis",
+    "Inès",
+    "Gabriel",
+    "Manon",
+    "Yanis",
+    "Sarah",
+    "Karim",
+    "Fatou",
+    "Thi",
+    "Anh",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèbvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Nguyen",
+    "Diallo",
+    "Benali",
+    "Da Silva",
+    "Lemaire",
+    "Schmitt",
+    "Le Goff",
+    "Hoarau",
+]
+STREETS = [
+    "rue des Lilas",
+    "avenue Jean Jaurès",
+    "rue de la République",
+    "chemin des Vignes",
+    "boulevard Pasteur",
+    "place du Marché",
+    "rue Victor Hugo",
+    "allée des Tilleuls",
+    "impasse du Moulin",
+    "rue Émile Zola",
+]
 CITIES = (
     ("13001", "Marseille"),
     ("13100", "Aix-en-Provence"),
