@@ -1,0 +1,63 @@
+"""Configuration from the environment, safe headers, and French formats."""
+
+import datetime
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from portail.common import formats
+
+from ..conftest import REPO
+
+
+def _import_settings(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_with_the_default_secret_key():
+    result = _import_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_development_with_the_default():
+    assert _import_settings(DEBUG="false", SECRET_KEY="x" * 50).returncode == 0
+    assert _import_settings(DEBUG="true").returncode == 0
+
+
+@pytest.mark.django_db
+def test_every_page_carries_safe_headers(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_french_404(client):
+    response = client.get("/nulle-part/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_french_dates_times_and_amounts():
+    moment = datetime.datetime(2026, 11, 27, 13, 5, tzinfo=datetime.UTC)
+    assert formats.french_date(moment) == "27/11/2026"
+    assert formats.french_time(moment) == "14 h 05"  # Paris is UTC+1 in November
+    assert formats.french_amount(Decimal("1234.5")) == "1\u202f234,50\xa0€"
+    assert formats.french_date(datetime.date(2026, 7, 1)) == "01/07/2026"
