@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from portail.accounts.models import Landlord
 from portail.common import clock
@@ -132,10 +132,41 @@ def _check_references(
             )
 
 
+def _insert_rows(model, rows: list[dict]) -> None:
+    """Insert new rows with one prepared statement per batch.
+
+    For a feed of 100,000 lines the ORM's per-object SQL compilation in ``bulk_create`` costs
+    more than the database's own work; values still go through each field's preparation.
+    """
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    # Table and column names come from our own models, values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    defaults = {f.attname: f.get_default() for f in fields}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, _BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
+                        for f in fields
+                    ]
+                    for row in chunk
+                ],
+            )
+
+
 def _upsert(
     model, key_field: str, rows: dict[object, dict], counts: FileCounts, *, stamp: str | None = None
 ) -> list:
-    """Create missing rows, update those whose values differ; returns the created objects."""
+    """Create missing rows, update those whose values differ; returns the created keys."""
     existing = {}
     for chunk in _chunks(list(rows)):
         for obj in model.objects.filter(**{f"{key_field}__in": chunk}):
@@ -144,7 +175,7 @@ def _upsert(
     for key, values in rows.items():
         obj = existing.get(key)
         if obj is None:
-            to_create.append(model(**{key_field: key}, **values))
+            to_create.append({key_field: key, **values})
             continue
         differing = [name for name, value in values.items() if getattr(obj, name) != value]
         if not differing:
@@ -157,12 +188,12 @@ def _upsert(
             differing.append(stamp)
         changed_fields.update(differing)
         to_update.append(obj)
-    model.objects.bulk_create(to_create, batch_size=_BATCH)
+    _insert_rows(model, to_create)
     if to_update:
         model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=_BATCH)
     counts.created += len(to_create)
     counts.updated += len(to_update)
-    return to_create
+    return [row[key_field] for row in to_create]
 
 
 def _write_rents(rows: dict, tenancy_ids: dict, counts: FileCounts) -> None:
@@ -179,13 +210,13 @@ def _write_rents(rows: dict, tenancy_ids: dict, counts: FileCounts) -> None:
         rent = existing.get((tenancy_id, year))
         if rent is None:
             to_create.append(
-                JulyRent(
-                    tenancy_id=tenancy_id,
-                    year=year,
-                    amount=values["amount"],
-                    source=JulyRent.Source.FEED,
-                    recorded_at=now,
-                )
+                {
+                    "tenancy_id": tenancy_id,
+                    "year": year,
+                    "amount": values["amount"],
+                    "source": JulyRent.Source.FEED,
+                    "recorded_at": now,
+                }
             )
         elif rent.amount != values["amount"]:
             rent.amount, rent.source, rent.recorded_at, rent.recorded_by = (
@@ -197,7 +228,7 @@ def _write_rents(rows: dict, tenancy_ids: dict, counts: FileCounts) -> None:
             to_update.append(rent)
         else:
             counts.unchanged += 1
-    JulyRent.objects.bulk_create(to_create, batch_size=_BATCH)
+    _insert_rows(JulyRent, to_create)
     JulyRent.objects.bulk_update(
         to_update, ["amount", "source", "recorded_at", "recorded_by"], batch_size=_BATCH
     )
@@ -271,9 +302,7 @@ def import_feed(*, directory: Path) -> FeedReport:
     if LANDLORDS.name in parsed:
         counts = report.counts[LANDLORDS.name] = FileCounts()
         created = _upsert(Landlord, "ref", landlords, counts, stamp="updated_at")
-        report.created_landlord_ids = list(
-            _existing_ids(Landlord, "ref", [obj.ref for obj in created]).values()
-        )
+        report.created_landlord_ids = list(_existing_ids(Landlord, "ref", created).values())
     if PORTFOLIOS.name in parsed:
         rows = values_of(PORTFOLIOS)
         ids = _existing_ids(Landlord, "ref", {v["landlord_ref"] for v in rows.values()})
