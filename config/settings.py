@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portail.rents",
     "portail.feed",
     "portail.help",
+    "portail.correspondence",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="espace-bailleur@caf.example")
 LETTER_SPOOL_DIR = Path(env.str("LETTER_SPOOL_DIR", default=str(VAR_DIR / "spool")))
+# Where `manage.py dev_smtp` keeps the e-mails it receives (development mailbox, DEBUG only).
+DEV_MAILBOX_DIR = Path(env.str("DEV_MAILBOX_DIR", default=str(VAR_DIR / "mailbox")))
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"

@@ -9,5 +9,6 @@ urlpatterns = [
     path("compte/", include("portail.accounts.urls")),
     path("parcs/", include("portail.portfolios.urls")),
     path("conseils/", include("portail.help.urls")),
+    path("", include("portail.correspondence.urls")),
     path("gestion/", admin.site.urls),
 ]

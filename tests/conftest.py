@@ -1,6 +1,7 @@
 """Shared fixtures: factories for the domain, demo data through the real feed import."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,17 @@ def _isolated_files(settings, tmp_path):
     """Each test gets its own letter spool and media folder."""
     settings.LETTER_SPOOL_DIR = tmp_path / "spool"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests use a file database, so worker processes started by a test share it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = Path(tempfile.gettempdir()) / f"portail-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture

@@ -1,0 +1,121 @@
+"""Rendering of e-mails (text and HTML) and letters (HTML, then A4 PDF with WeasyPrint)."""
+
+import datetime
+import html
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+from weasyprint import HTML
+
+from portail.accounts.rules import display_user_number
+from portail.accounts.temporary_passwords import display
+from portail.common import clock, formats
+
+from .models import Message
+from .rules import MASKED_PASSWORD
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message as sent: subject, plain text, full HTML document, and its body fragment."""
+
+    subject: str
+    text: str
+    html: str
+    fragment: str
+
+
+def template_base(template: str) -> str:
+    """A name without "/" is ours (correspondence/messages/name); with "/" it is a path."""
+    return template if "/" in template else f"correspondence/messages/{template}"
+
+
+def _template(message: Message, suffix: str) -> str:
+    return f"{template_base(message.template)}{suffix}"
+
+
+def _plain_text(message: Message, context: dict, fragment: str) -> str:
+    """The template's .txt, or its HTML body stripped of tags when it has none."""
+    try:
+        return render_to_string(_template(message, ".txt"), context)
+    except TemplateDoesNotExist:
+        return html.unescape(strip_tags(fragment)).strip() + "\n"
+
+
+def subject_of(*, template: str, context: dict) -> str:
+    """The subject line of a message template (<template>_subject.txt), on one line."""
+    text = render_to_string(f"{template_base(template)}_subject.txt", context)
+    return " ".join(text.split())
+
+
+def message_context(
+    *,
+    message: Message,
+    password: str | None = None,
+    password_expires_at: datetime.datetime | None = None,
+    sent_on: datetime.date | None = None,
+) -> dict:
+    """What every template sees: the message's data, the agency, the user, and any password."""
+    user = message.recipient
+    return {
+        **message.context,
+        "message": message,
+        "agency_name": settings.AGENCY_NAME,
+        "agency_phone": settings.AGENCY_PHONE,
+        "site_url": settings.SITE_URL,
+        "identifier": user.identifier,
+        "user_number": display_user_number(user.user_number) if user.user_number else "",
+        "recipient_name": user.full_name or (user.landlord.name if user.landlord_id else ""),
+        "address_lines": message.address,
+        "sent_on": formats.french_date(sent_on or clock.today()),
+        "password": display(password) if password else "",
+        "password_expires_on": formats.french_date(password_expires_at),
+        "password_expires_at": formats.french_datetime(password_expires_at),
+        "is_letter": message.is_letter,
+    }
+
+
+def masked_context(*, message: Message, password_expires_at=None, sent_on=None) -> dict:
+    """The same context with the temporary password hidden, for the history."""
+    context = message_context(
+        message=message, password_expires_at=password_expires_at, sent_on=sent_on
+    )
+    if message.carries_temporary_password:
+        context["password"] = MASKED_PASSWORD
+    return context
+
+
+def render_email(*, message: Message, context: dict) -> Rendered:
+    """The e-mail in plain text and HTML (no image, no tracking pixel, absolute links)."""
+    fragment = render_to_string(_template(message, ".html"), context)
+    body_text = _plain_text(message, context, fragment)
+    layout = {**context, "subject": message.subject, "fragment": fragment, "body": body_text}
+    return Rendered(
+        subject=message.subject,
+        text=render_to_string("correspondence/email.txt", layout),
+        html=render_to_string("correspondence/email.html", layout),
+        fragment=fragment,
+    )
+
+
+def render_letter(*, message: Message, context: dict) -> Rendered:
+    """The letter as an HTML document laid out for A4 and a DL window envelope."""
+    fragment = render_to_string(_template(message, ".html"), context)
+    html = render_letter_layout(message=message, context=context, fragment=fragment)
+    text = _plain_text(message, context, fragment)
+    return Rendered(subject=message.subject, text=text, html=html, fragment=fragment)
+
+
+def render_letter_layout(*, message: Message, context: dict, fragment: str) -> str:
+    """The letter's page (sender, window address, references, subject) around its body."""
+    return render_to_string(  # noqa: S308 - our own template
+        "correspondence/letter.html", {**context, "subject": message.subject, "fragment": fragment}
+    )
+
+
+def letter_pdf(*, html: str) -> bytes:
+    """An A4 PDF of a letter's HTML."""
+    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()

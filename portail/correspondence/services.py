@@ -1,0 +1,309 @@
+"""Writes of the outbox: queue a message in the caller's transaction, deliver it later.
+
+Call from the transaction of the event that causes the message (a rollback leaves none)::
+
+    queue_message(
+        user=user,                       # accounts.User, the recipient
+        kind="lost_password",            # what the message is about (free text, for staff)
+        channel=Message.Channel.EMAIL,   # or Message.Channel.LETTER
+        template="lost_password",        # see "Templates" below
+        context={"...": "..."},          # JSON data for the template; never a secret
+        carries_temporary_password=True, # a new temporary password is issued at delivery
+        temporary_password_valid_for=timedelta(hours=24),  # None: issue_temporary_password's
+        subject=None,                    # None: rendered from <template>_subject.txt
+    ) -> Message
+
+``context["temporary_password_purpose"]``, when present, is passed to
+``issue_temporary_password(purpose=...)``.
+
+Templates: a name without "/" is one of ours, ``correspondence/messages/<name>``; a name with
+"/" is a template path prefix of another app (``accounts/messages/access_email``). From the
+prefix P: ``P.html`` the body as an HTML fragment (no <html>, no <h1>; the layout adds the
+agency, the user number, the subject and the footer), ``P.txt`` the plain-text body (optional:
+the fragment stripped of tags otherwise), ``P_subject.txt`` the subject. Templates see the
+context plus ``identifier``, ``user_number`` (1234 5678 90), ``recipient_name``, ``site_url``,
+``agency_name``, ``agency_phone``, ``sent_on`` (27/11/2026), ``is_letter``, and, for a message
+that carries one, ``password`` (groups of four; masked in the history) and
+``password_expires_at`` / ``password_expires_on``. Include
+``correspondence/messages/_credentials.html`` for the identifier/password block.
+
+Delivery is at least once; a message recorded as sent is never sent again. The row is claimed
+under a row lock (``select_for_update(skip_locked=True)`` on PostgreSQL; SQLite has one writer)
+and marked sent in the same transaction as the send, so a worker killed mid-send leaves the
+message queued and it is sent again later.
+
+Temporary passwords: issued inside the delivery's savepoint, so a failed send rolls the issue
+back (the previous password keeps working). When the SMTP server took the e-mail but the
+worker died before recording it, the retry issues another password, which supersedes the
+first: the latest e-mail received is the one that works.
+"""
+
+import contextlib
+import datetime
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+
+from portail.accounts.models import TemporaryPassword, User
+from portail.accounts.temporary_passwords import issue_temporary_password
+from portail.common import clock
+
+from . import rendering, rules
+from .models import Message
+
+logger = logging.getLogger(__name__)
+
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class SecretInContextError(ValueError):
+    """Template data that would store a secret in clear."""
+
+
+class NoAddressError(ValueError):
+    """A message whose recipient has no e-mail or postal address."""
+
+
+def _recipient_email(user: User) -> str:
+    return user.email or (user.landlord.email if user.landlord_id else "")
+
+
+def _recipient_address(user: User) -> list[str]:
+    if not user.landlord_id:
+        return []
+    lines = user.landlord.address_lines
+    if user.full_name and user.landlord.is_legal:
+        lines = [lines[0], f"À l'attention de {user.full_name}", *lines[1:]]
+    return lines
+
+
+@transaction.atomic
+def queue_message(
+    *,
+    user: User,
+    kind: str,
+    channel: str,
+    template: str,
+    context: dict | None = None,
+    carries_temporary_password: bool = False,
+    temporary_password_valid_for: datetime.timedelta | None = None,
+    subject: str | None = None,
+) -> Message:
+    """Put an e-mail or a letter in the outbox, in the caller's transaction; sent after commit."""
+    context = context or {}
+    if not rules.context_holds_no_secret(context):
+        raise SecretInContextError("The outbox never stores a secret; issue it at delivery.")
+    message = Message(
+        kind=kind,
+        channel=channel,
+        recipient=user,
+        template=template,
+        context=context,
+        carries_temporary_password=carries_temporary_password,
+        temporary_password_validity=temporary_password_valid_for,
+        email=_recipient_email(user) if channel == Message.Channel.EMAIL else "",
+        address=_recipient_address(user) if channel == Message.Channel.LETTER else [],
+    )
+    message.subject = (
+        subject
+        or rendering.subject_of(
+            template=template, context=rendering.masked_context(message=message)
+        )
+    )[:200]
+    message.save()
+    transaction.on_commit(lambda: _enqueue_delivery(message_id=message.pk))
+    logger.info(
+        "message_queued id=%s kind=%s channel=%s user=%s", message.pk, kind, channel, user.pk
+    )
+    return message
+
+
+def _enqueue_delivery(*, message_id: int, run_after: datetime.datetime | None = None) -> None:
+    from .tasks import deliver_message_task
+
+    task = deliver_message_task.using(run_after=run_after) if run_after else deliver_message_task
+    try:
+        task.enqueue(message_id)
+    except Exception:  # the sweep (deliver_outbox) delivers it anyway
+        logger.exception("message_enqueue_failed id=%s", message_id)
+
+
+def _due_messages():
+    return Message.objects.filter(
+        status=Message.Status.QUEUED, next_attempt_at__lte=clock.now()
+    ).order_by("next_attempt_at", "pk")
+
+
+def _claim(*, message_id: int | None) -> Message | None:
+    """Lock one due message (skipping those another worker holds) and count the attempt."""
+    due = _due_messages()
+    if message_id is not None:
+        due = due.filter(pk=message_id)
+    message = due.select_for_update(skip_locked=True).first()
+    if message is None:
+        return None
+    # A write first: on SQLite it takes the database's write lock before anything is sent.
+    Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
+    message.attempts += 1
+    return message
+
+
+def _issue_password(message: Message) -> tuple[str, datetime.datetime]:
+    options = {}
+    if message.context.get("temporary_password_purpose"):
+        options["purpose"] = message.context["temporary_password_purpose"]
+    clear = issue_temporary_password(
+        user=message.recipient,
+        channel=message.channel,
+        valid_for=message.temporary_password_validity,
+        **options,
+    )
+    latest = TemporaryPassword.objects.filter(user=message.recipient).latest("issued_at")
+    return clear, latest.expires_at
+
+
+def _write_spool_file(*, name: str, content: bytes) -> Path:
+    """Write a letter to the print spool, readable by its owner only (0600), atomically."""
+    spool = Path(settings.LETTER_SPOOL_DIR)
+    spool.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor, temporary = tempfile.mkstemp(dir=spool, prefix=".tmp-", suffix=".pdf")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, spool / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return spool / name
+
+
+def _send(message: Message, connection) -> None:
+    """Issue any password, render with it, send or spool; keep the masked copy on the row."""
+    password, expires_at = (
+        _issue_password(message)
+        if message.carries_temporary_password
+        else (
+            None,
+            None,
+        )
+    )
+    context = rendering.message_context(
+        message=message, password=password, password_expires_at=expires_at
+    )
+    masked = rendering.masked_context(message=message, password_expires_at=expires_at)
+    if message.channel == Message.Channel.EMAIL:
+        if not message.email:
+            raise NoAddressError("Pas d'adresse mail pour ce destinataire.")
+        sent = rendering.render_email(message=message, context=context)
+        email = EmailMultiAlternatives(
+            subject=sent.subject,
+            body=sent.text,
+            to=[message.email],
+            connection=connection,
+            headers={"Message-ID": f"<courrier-{message.pk}@{_mail_domain()}>"},
+        )
+        email.attach_alternative(sent.html, "text/html")
+        email.send()
+        history = rendering.render_email(message=message, context=masked)
+    else:
+        if not message.address:
+            raise NoAddressError("Pas d'adresse postale pour ce destinataire.")
+        letter = rendering.render_letter(message=message, context=context)
+        _write_spool_file(name=message.spool_name, content=rendering.letter_pdf(html=letter.html))
+        history = rendering.render_letter(message=message, context=masked)
+    message.body_text = history.text
+    message.body_html = history.fragment
+
+
+def _mail_domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+
+
+def _record_sent(message: Message) -> None:
+    message.status = Message.Status.SENT
+    message.sent_at = clock.now()
+    message.last_error = ""
+    message.save(
+        update_fields=["status", "sent_at", "last_error", "body_text", "body_html", "attempts"]
+    )
+    logger.info(
+        "message_sent id=%s channel=%s attempts=%s", message.pk, message.channel, message.attempts
+    )
+
+
+def _record_failure(message: Message, error: Exception) -> None:
+    """Schedule the next attempt after a growing delay, or mark failed after 24 hours."""
+    now = clock.now()
+    message.last_error = f"{type(error).__name__}: {error}"[:1000]
+    if isinstance(error, NoAddressError) or rules.gives_up(queued_at=message.queued_at, now=now):
+        message.status = Message.Status.FAILED
+    else:
+        message.next_attempt_at = now + rules.retry_delay(attempts=message.attempts)
+        when = message.next_attempt_at
+        transaction.on_commit(lambda: _enqueue_delivery(message_id=message.pk, run_after=when))
+    message.save(update_fields=["status", "last_error", "next_attempt_at", "attempts"])
+    logger.warning(
+        "message_not_sent id=%s attempts=%s status=%s error=%s",
+        message.pk,
+        message.attempts,
+        message.status,
+        type(error).__name__,
+    )
+
+
+def _deliver_one(*, message_id: int | None, connection) -> Message | None:
+    with transaction.atomic():
+        message = _claim(message_id=message_id)
+        if message is None:
+            return None
+        try:
+            with transaction.atomic():
+                _send(message, connection)
+        except Exception as error:  # SMTP, network, spool: try again later
+            _close_quietly(connection)
+            _record_failure(message, error)
+        else:
+            _record_sent(message)
+        return message
+
+
+def _close_quietly(connection) -> None:
+    with contextlib.suppress(Exception):  # a broken connection is reopened on the next send
+        connection.close()
+
+
+def smtp_connection():
+    """An SMTP connection from the e-mail settings, with a timeout so a stuck server frees us."""
+    return get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS)
+
+
+def deliver_message(*, message_id: int) -> str:
+    """Deliver one message if it is still due; a message already sent is never sent again."""
+    connection = smtp_connection()
+    try:
+        message = _deliver_one(message_id=message_id, connection=connection)
+    finally:
+        _close_quietly(connection)
+    return message.status if message else "not_due"
+
+
+def deliver_due_messages(*, limit: int | None = None) -> dict[str, int]:
+    """Deliver every due message of the outbox, one transaction each, on one SMTP connection."""
+    counts = {"sent": 0, "queued": 0, "failed": 0}
+    connection = smtp_connection()
+    try:
+        while limit is None or sum(counts.values()) < limit:
+            message = _deliver_one(message_id=None, connection=connection)
+            if message is None:
+                break
+            counts[message.status] += 1
+    finally:
+        _close_quietly(connection)
+    return counts
