@@ -167,27 +167,27 @@ def _upsert(
     model, key_field: str, rows: dict[object, dict], counts: FileCounts, *, stamp: str | None = None
 ) -> list:
     """Create missing rows, update those whose values differ; returns the created keys."""
+    names = list(next(iter(rows.values()), {}))
     existing = {}
     for chunk in _chunks(list(rows)):
-        for obj in model.objects.filter(**{f"{key_field}__in": chunk}):
-            existing[getattr(obj, key_field)] = obj
+        for current in model.objects.filter(**{f"{key_field}__in": chunk}).values(
+            "pk", key_field, *names
+        ):
+            existing[current[key_field]] = current
     to_create, to_update, changed_fields = [], [], set()
     for key, values in rows.items():
-        obj = existing.get(key)
-        if obj is None:
+        current = existing.get(key)
+        if current is None:
             to_create.append({key_field: key, **values})
             continue
-        differing = [name for name, value in values.items() if getattr(obj, name) != value]
+        differing = {name: value for name, value in values.items() if current[name] != value}
         if not differing:
             counts.unchanged += 1
             continue
-        for name in differing:
-            setattr(obj, name, values[name])
         if stamp:
-            setattr(obj, stamp, clock.now())
-            differing.append(stamp)
+            differing[stamp] = clock.now()
         changed_fields.update(differing)
-        to_update.append(obj)
+        to_update.append(model(pk=current["pk"], **differing))
     _insert_rows(model, to_create)
     if to_update:
         model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=_BATCH)
@@ -202,13 +202,15 @@ def _write_rents(rows: dict, tenancy_ids: dict, counts: FileCounts) -> None:
     }
     existing = {}
     for chunk in _chunks(sorted({tid for tid, _ in by_tenancy_year})):
-        for rent in JulyRent.objects.filter(tenancy_id__in=chunk):
-            existing[(rent.tenancy_id, rent.year)] = rent
+        for tenancy_id, year, pk, amount in JulyRent.objects.filter(
+            tenancy_id__in=chunk
+        ).values_list("tenancy_id", "year", "pk", "amount"):
+            existing[(tenancy_id, year)] = (pk, amount)
     to_create, to_update = [], []
     now = clock.now()
     for (tenancy_id, year), values in by_tenancy_year.items():
-        rent = existing.get((tenancy_id, year))
-        if rent is None:
+        pk, amount = existing.get((tenancy_id, year), (None, None))
+        if pk is None:
             to_create.append(
                 {
                     "tenancy_id": tenancy_id,
@@ -218,14 +220,16 @@ def _write_rents(rows: dict, tenancy_ids: dict, counts: FileCounts) -> None:
                     "recorded_at": now,
                 }
             )
-        elif rent.amount != values["amount"]:
-            rent.amount, rent.source, rent.recorded_at, rent.recorded_by = (
-                values["amount"],
-                JulyRent.Source.FEED,
-                now,
-                None,
+        elif amount != values["amount"]:
+            to_update.append(
+                JulyRent(
+                    pk=pk,
+                    amount=values["amount"],
+                    source=JulyRent.Source.FEED,
+                    recorded_at=now,
+                    recorded_by=None,
+                )
             )
-            to_update.append(rent)
         else:
             counts.unchanged += 1
     _insert_rows(JulyRent, to_create)
@@ -325,4 +329,9 @@ def import_feed(*, directory: Path) -> FeedReport:
         rows = values_of(RENTS)
         tenancy_ids = _existing_ids(Tenancy, "recipient_number", {number for number, _ in rows})
         _write_rents(rows, tenancy_ids, report.counts.setdefault(RENTS.name, FileCounts()))
+    if report.created_landlord_ids:
+        # Each new landlord gets its first user and its access, after this transaction commits.
+        from portail.accounts.tasks import schedule_first_access
+
+        schedule_first_access(landlord_ids=report.created_landlord_ids)
     return report
