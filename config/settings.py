@@ -32,6 +32,11 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 AGENCY_NAME = env.str("AGENCY_NAME", default="Caf de démonstration")
 AGENCY_PHONE = env.str("AGENCY_PHONE", default="3230")
 
+# July rents above this amount (euros) ask the landlord for a confirmation (difficulty 10).
+RENT_CONFIRMATION_CEILING = env.str("RENT_CONFIRMATION_CEILING", default="5000")
+# Files of rents with more lines than this are checked and recorded in the background.
+RENT_BULK_BACKGROUND_LINES = env.int("RENT_BULK_BACKGROUND_LINES", default=500)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("portail.common.urls")),
     path("compte/", include("portail.accounts.urls")),
     path("parcs/", include("portail.portfolios.urls")),
+    path("parcs/<int:portfolio_id>/", include("portail.rents.urls")),
     path("conseils/", include("portail.help.urls")),
     path("", include("portail.correspondence.urls")),
     path("gestion/", admin.site.urls),

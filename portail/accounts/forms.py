@@ -1,14 +1,52 @@
-"""Sign-in form: a forgiving identifier, an exact password, one generic refusal."""
+"""Forms of sign-in and of the credential life cycle: French messages, values kept."""
 
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import password_validation
+
+from portail.common.formats import french_date, french_datetime
 
 from . import rules
+from .captcha import captcha_field
+from .services import Refusal, SignInResult, attempt_sign_in
 
 GENERIC_REFUSAL = (
     "Identifiant ou mot de passe incorrect. Vérifiez l'identifiant (LOG, 6 chiffres, 1 lettre) "
     "et le mot de passe, en respectant les majuscules et les minuscules."
 )
+
+
+def refusal_message(result: SignInResult) -> str:
+    """The French sentence that explains a refused sign-in (difficulties 6, 7, 8)."""
+    if result.refusal == Refusal.LOCKED:
+        return (
+            "Après plusieurs essais infructueux, la connexion est bloquée par sécurité jusqu'au "
+            f"{french_datetime(result.when)}. Vous pourrez réessayer ensuite. Si vous avez "
+            "oublié votre mot de passe, utilisez « Mot de passe perdu »."
+        )
+    if result.refusal == Refusal.EXPIRED:
+        return (
+            f"Ce mot de passe provisoire a expiré le {french_datetime(result.when)}. Demandez-en "
+            "un nouveau avec « Mot de passe perdu » : il vous sera envoyé par mail."
+        )
+    if result.refusal == Refusal.SUPERSEDED:
+        return (
+            "Ce mot de passe provisoire a été remplacé par un plus récent, envoyé le "
+            f"{french_date(result.when)}. Utilisez celui du dernier mail ou courrier reçu."
+        )
+    return GENERIC_REFUSAL
+
+
+REFUSAL_HELP_ENTRY = {
+    Refusal.INVALID: 7,
+    Refusal.LOCKED: 7,
+    Refusal.EXPIRED: 8,
+    Refusal.SUPERSEDED: 6,
+}
+
+
+def client_ip(request) -> str | None:
+    """The client's address as the server sees it (behind a proxy: set by the proxy)."""
+    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 class SignInForm(forms.Form):
@@ -28,6 +66,7 @@ class SignInForm(forms.Form):
         label="Mot de passe",
         help_text="Vous pouvez coller le mot de passe reçu par mail.",
         strip=False,
+        max_length=rules.PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "data-password-toggle": ""}
         ),
@@ -36,6 +75,7 @@ class SignInForm(forms.Form):
     def __init__(self, request=None, *args, **kwargs):
         self.request = request
         self.user = None
+        self.result: SignInResult | None = None
         super().__init__(*args, **kwargs)
 
     def clean_identifier(self) -> str:
@@ -48,7 +88,144 @@ class SignInForm(forms.Form):
         cleaned = super().clean()
         identifier, password = cleaned.get("identifier"), cleaned.get("password")
         if identifier and password:
-            self.user = authenticate(self.request, identifier=identifier, password=password)
-            if self.user is None:
-                raise forms.ValidationError(GENERIC_REFUSAL, code="invalid_login")
+            self.result = attempt_sign_in(
+                identifier=identifier, password=password, ip=client_ip(self.request)
+            )
+            if self.result.refusal:
+                raise forms.ValidationError(refusal_message(self.result), code=self.result.refusal)
+            self.user = self.result.user
         return cleaned
+
+    @property
+    def help_entry(self) -> int | None:
+        if self.result is not None and self.result.refusal:
+            return REFUSAL_HELP_ENTRY[self.result.refusal]
+        if "identifier" in self.errors:
+            return 5
+        return 7 if self.errors else None
+
+
+class NewPasswordForm(forms.Form):
+    """Choose a password (CNIL policy); the current one is asked unless a temporary one was used."""
+
+    current_password = forms.CharField(
+        label="Mot de passe actuel",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "data-password-toggle": ""}
+        ),
+    )
+    new_password1 = forms.CharField(
+        label="Nouveau mot de passe",
+        help_text=(
+            "Au moins 14 caractères, ou au moins 12 mêlant minuscules, majuscules, chiffres et "
+            "caractères spéciaux ; ni votre identifiant, ni votre nom, ni votre adresse mail. "
+            "Exemple de phrase facile à retenir : Tilleul-Printemps-Lavande."
+        ),
+        strip=False,
+        max_length=rules.PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-toggle": ""}
+        ),
+    )
+    new_password2 = forms.CharField(
+        label="Confirmez le nouveau mot de passe",
+        help_text="Tapez-le une seconde fois.",
+        strip=False,
+        max_length=rules.PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-toggle": ""}
+        ),
+    )
+
+    def __init__(self, user, *args, ask_current: bool = True, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if not ask_current:
+            del self.fields["current_password"]
+
+    def clean_current_password(self) -> str:
+        value = self.cleaned_data["current_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(
+                "Le mot de passe actuel ne correspond pas. Tapez-le exactement, en respectant "
+                "les majuscules.",
+                code="wrong_password",
+            )
+        return value
+
+    def clean_new_password1(self) -> str:
+        value = self.cleaned_data["new_password1"]
+        password_validation.validate_password(value, self.user)
+        return value
+
+    def clean_new_password2(self) -> str:
+        first, second = self.cleaned_data.get("new_password1"), self.cleaned_data["new_password2"]
+        if first and first != second:
+            raise forms.ValidationError(
+                "Les deux mots de passe ne sont pas identiques. Tapez le même mot de passe dans "
+                "les deux champs.",
+                code="password_mismatch",
+            )
+        return second
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse mail",
+        help_text="Exemple : prenom.nom@exemple.fr",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Saisissez une adresse mail complète, par exemple prenom.nom@exemple.fr.",
+            "required": "Saisissez votre adresse mail, par exemple prenom.nom@exemple.fr.",
+        },
+    )
+
+
+class EmailCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code reçu par mail",
+        help_text="6 chiffres, valable 30 minutes. Exemple : 123456",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Saisissez les 6 chiffres du code reçu par mail."},
+    )
+
+
+class LostIdentifierForm(forms.Form):
+    user_number = forms.CharField(
+        label="Numéro utilisateur",
+        help_text=(
+            "10 chiffres, en haut de chaque courrier et de chaque mail de votre Caf. "
+            "Exemple : 1234 5678 90"
+        ),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": "Saisissez votre numéro utilisateur, par exemple 1234 5678 90."
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["captcha"] = captcha_field()
+
+    def clean_user_number(self) -> str:
+        try:
+            return rules.parse_user_number(self.cleaned_data["user_number"])
+        except rules.UserNumberError as error:
+            raise forms.ValidationError(error.message, code="user_number") from error
+
+
+class LostPasswordForm(forms.Form):
+    email = EmailForm.base_fields["email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse mail de votre compte"
+        self.fields["captcha"] = captcha_field()

@@ -91,6 +91,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("agent de la Caf", default=False)
     date_joined = models.DateTimeField("créé le", default=clock.now)
+    # The e-mail may be used for recovery once the agency's feed gave it or the user confirmed it
+    # with a code sent to it.
+    email_confirmed = models.BooleanField("adresse mail confirmée", default=False)
+    first_credentials_channel = models.CharField(
+        "premiers accès envoyés par", max_length=8, blank=True
+    )
+    # Last postal letter carrying a temporary password (help sheet, difficulty 6).
+    credentials_letter_sent_at = models.DateTimeField(
+        "dernier courrier d'accès envoyé le", null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -142,3 +152,47 @@ class TemporaryPassword(models.Model):
 
     def __str__(self) -> str:
         return f"Mot de passe provisoire de {self.user} (émis le {self.issued_at:%d/%m/%Y})"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted per identifier (known or not) and per IP address; growing locks."""
+
+    class Scope(models.TextChoices):
+        IDENTIFIER = "identifier", "Identifiant"
+        IP = "ip", "Adresse IP"
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    lockouts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "blocage de connexion"
+        verbose_name_plural = "blocages de connexion"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="one_throttle_per_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
+
+class EmailConfirmation(models.Model):
+    """A code sent to an e-mail address the user gave; the address is used once confirmed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_confirmations")
+    email = models.EmailField()
+    code_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "confirmation d'adresse mail"
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Confirmation de {self.email}"

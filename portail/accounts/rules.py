@@ -8,6 +8,7 @@ User number: 8 digits + a 2-digit key (97 minus the number modulo 97), printed `
 on every letter and e-mail (difficulty 4).
 """
 
+import datetime
 import re
 
 IDENTIFIER_PREFIX = "LOG"
@@ -117,3 +118,76 @@ def parse_user_number(text: str) -> str:
             "un courrier ou un mail de votre Caf."
         )
     return compact
+
+
+# --- Lock-outs (growing, never permanent) --------------------------------------------------
+
+# Failures before a lock, per identifier (known or not) and per IP address.
+IDENTIFIER_LOCK_THRESHOLD = 5
+IP_LOCK_THRESHOLD = 30
+_FIRST_LOCK_MINUTES = 5
+_LOCK_GROWTH = 3
+_LONGEST_LOCK_MINUTES = 24 * 60
+# A lock count older than this without any failure is forgotten.
+LOCK_MEMORY_HOURS = 24
+
+
+def lockout_minutes(lockouts: int) -> int:
+    """Length of the n-th lock in a row: 5, 15, 45, 135... minutes, never more than 24 hours."""
+    return min(_FIRST_LOCK_MINUTES * _LOCK_GROWTH ** max(lockouts - 1, 0), _LONGEST_LOCK_MINUTES)
+
+
+# --- Chosen passwords (CNIL deliberation 2022-100) -------------------------------------------
+
+CNIL_LONG_LENGTH = 14
+CNIL_SHORT_LENGTH = 12
+CNIL_KINDS_FOR_SHORT = 4
+PASSWORD_MAX_LENGTH = 128
+
+
+def password_kinds(password: str) -> int:
+    """How many kinds of characters (lower case, upper case, digits, others) a password has."""
+    return sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+
+
+def password_strong_enough(password: str) -> bool:
+    """CNIL: at least 14 characters of any kind, or at least 12 with all four kinds."""
+    if len(password) >= CNIL_LONG_LENGTH:
+        return True
+    return len(password) >= CNIL_SHORT_LENGTH and password_kinds(password) >= CNIL_KINDS_FOR_SHORT
+
+
+def context_words(*texts: str) -> set[str]:
+    """Words a password must not contain: parts of the identifier, names and e-mail (4+ letters)."""
+    words = set()
+    for text in texts:
+        for word in re.split(r"[^0-9a-zA-ZÀ-ÿ]+", (text or "").lower()):
+            if len(word) >= 4:
+                words.add(word)
+    return words
+
+
+def password_context_word(password: str, words: set[str]) -> str | None:
+    """The first context word found in the password (case ignored), if any."""
+    lowered = password.lower()
+    for word in sorted(words, key=len, reverse=True):
+        if word in lowered:
+            return word
+    return None
+
+
+# --- Letters (help sheet, difficulty 6) ------------------------------------------------------
+
+RECENT_LETTER_DAYS = 10
+
+
+def letter_is_recent(sent_at, now) -> bool:
+    """A letter posted less than 10 days ago may still be on its way."""
+    return sent_at is not None and now - sent_at < datetime.timedelta(days=RECENT_LETTER_DAYS)

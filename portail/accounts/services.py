@@ -1,13 +1,38 @@
-"""Writes on landlords' users: one function per use case, keyword-only, atomic."""
+"""Writes on landlords' users and their credentials: one function per use case, keyword-only."""
 
+import datetime
 import secrets
+from dataclasses import dataclass
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
-from . import rules
-from .models import Landlord, User
+from portail.audit.services import record_event
+from portail.common import clock
+
+from . import dispatch, lockout, rules
+from .models import EmailConfirmation, Landlord, User
+from .temporary_passwords import (
+    LENGTH as TEMPORARY_LENGTH,
+)
+from .temporary_passwords import (
+    canonical,
+    matching_temporary_password,
+    retire_temporary_passwords,
+)
 
 _ALLOCATION_ATTEMPTS = 50
+EMAIL_CODE_VALIDITY = datetime.timedelta(minutes=30)
+EMAIL_CODE_MAX_ATTEMPTS = 5
+# Hashed once: verifying against it costs what verifying a real password costs.
+_DUMMY_HASH = None
+
+
+def _dummy_check(password: str) -> None:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = make_password(secrets.token_urlsafe(16))
+    check_password(password, _DUMMY_HASH)
 
 
 def _free_identifier() -> str:
@@ -42,3 +67,260 @@ def create_landlord_user(
     user.set_unusable_password()
     user.save()
     return user
+
+
+# --- First access ------------------------------------------------------------------------------
+
+
+def first_access_channel(landlord: Landlord) -> str:
+    """E-mail for a natural person whose e-mail the agency knows; a letter otherwise (diff. 6)."""
+    if landlord.kind == Landlord.Kind.NATURAL and landlord.email:
+        return dispatch.EMAIL
+    return dispatch.LETTER
+
+
+@transaction.atomic
+def grant_first_access(*, landlord: Landlord) -> User | None:
+    """Give a new landlord its first user and send identifier + temporary password (diff. 6)."""
+    if landlord.users.exists():
+        return None
+    channel = first_access_channel(landlord)
+    user = create_landlord_user(
+        landlord=landlord, email=landlord.email, is_landlord_admin=landlord.is_legal
+    )
+    # An e-mail the agency's own records hold may be used for recovery at once.
+    user.email_confirmed = bool(landlord.email)
+    user.first_credentials_channel = channel
+    if channel == dispatch.LETTER:
+        user.credentials_letter_sent_at = clock.now()
+    user.save()
+    dispatch.send_access(user=user, channel=channel)
+    record_event(
+        action="credentials.first_access",
+        target=user.identifier,
+        details={"channel": channel, "landlord": landlord.ref},
+    )
+    return user
+
+
+@transaction.atomic
+def grant_first_access_to_landlords(*, landlord_ids: list[int]) -> int:
+    """First access for each landlord the feed just brought; returns how many got a user."""
+    granted = 0
+    for landlord in Landlord.objects.filter(pk__in=landlord_ids).order_by("pk"):
+        if grant_first_access(landlord=landlord) is not None:
+            granted += 1
+    return granted
+
+
+# --- Sign-in -----------------------------------------------------------------------------------
+
+
+class Refusal:
+    INVALID = "invalid"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None = None
+    via_temporary: bool = False
+    refusal: str = ""
+    when: datetime.datetime | None = None
+
+
+def _check_temporary(user: User, password: str) -> SignInResult | None:
+    """A matching temporary password: valid, expired or replaced (difficulty 8)."""
+    found = matching_temporary_password(user=user, typed=password)
+    if found is None:
+        return None
+    if found.superseded_at is not None:
+        newer = (
+            user.temporary_passwords.filter(issued_at__gt=found.issued_at)
+            .order_by("-issued_at")
+            .first()
+        )
+        if newer is None:  # retired by a password change: nothing useful to say
+            return None
+        return SignInResult(user=user, refusal=Refusal.SUPERSEDED, when=newer.issued_at)
+    if found.expires_at <= clock.now():
+        return SignInResult(user=user, refusal=Refusal.EXPIRED, when=found.expires_at)
+    found.used_at = found.used_at or clock.now()
+    found.save(update_fields=["used_at"])
+    return SignInResult(user=user, via_temporary=True)
+
+
+def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignInResult:
+    """Check identifier and password; refuse with a reason only where it helps (diff. 7, 8)."""
+    until = lockout.locked_until(identifier=identifier, ip=ip)
+    if until:
+        record_event(action="sign_in.refused_locked", target=identifier, ip=ip)
+        return SignInResult(refusal=Refusal.LOCKED, when=until)
+    user = User.objects.filter(identifier=identifier, is_active=True).first()
+    result = None
+    if user is None:
+        _dummy_check(password)
+        if len(canonical(password)) == TEMPORARY_LENGTH:
+            _dummy_check(password)
+    elif user.has_usable_password() and user.check_password(password):
+        result = SignInResult(user=user)
+    else:
+        result = _check_temporary(user, password)
+    if result is not None and not result.refusal:
+        lockout.clear_failures(identifier=identifier)
+        record_event(
+            action="sign_in.success",
+            actor=user,
+            target=identifier,
+            ip=ip,
+            details={"via": "temporary" if result.via_temporary else "chosen"},
+        )
+        return result
+    if result is not None:  # the right temporary password, but too old: not an attack
+        record_event(action=f"sign_in.{result.refusal}", actor=user, target=identifier, ip=ip)
+        return result
+    until = lockout.register_failure(identifier=identifier, ip=ip)
+    record_event(action="sign_in.failure", target=identifier, ip=ip)
+    if until:
+        record_event(action="sign_in.lockout", target=identifier, ip=ip)
+        return SignInResult(refusal=Refusal.LOCKED, when=until)
+    return SignInResult(refusal=Refusal.INVALID)
+
+
+# --- Password change ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str, ip: str | None) -> None:
+    """Replace the password by one the user chose; temporary ones stop working; user told."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    retire_temporary_passwords(user=user)
+    record_event(action="password.change", actor=user, target=user.identifier, ip=ip)
+    if user.email and user.email_confirmed:
+        dispatch.send_password_changed(user=user)
+
+
+# --- Lost identifier (difficulties 1, 3, 4, 6) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentifierRequest:
+    needs_confirmation: bool = False
+    letter_sent_at: datetime.datetime | None = None
+
+
+def _never_used_letter(user: User) -> bool:
+    return user.last_login is None and user.first_credentials_channel == dispatch.LETTER
+
+
+@transaction.atomic
+def remind_identifier(
+    *, user_number: str, ip: str | None, confirmed: bool = False
+) -> IdentifierRequest:
+    """Send the identifier again; a never-used letter is re-sent with a new password (1, 3, 6)."""
+    user = (
+        User.objects.select_for_update()
+        .filter(user_number=user_number, landlord__isnull=False, is_active=True)
+        .first()
+    )
+    if user is None:
+        record_event(action="recovery.identifier", target=user_number, ip=ip)
+        return IdentifierRequest()
+    now = clock.now()
+    if _never_used_letter(user):
+        if not confirmed and rules.letter_is_recent(user.credentials_letter_sent_at, now):
+            return IdentifierRequest(
+                needs_confirmation=True, letter_sent_at=user.credentials_letter_sent_at
+            )
+        user.credentials_letter_sent_at = now
+        user.save(update_fields=["credentials_letter_sent_at"])
+        dispatch.send_access(user=user, channel=dispatch.LETTER, kind=dispatch.NEW_ACCESS_LETTER)
+        channel = "letter+password"
+    elif user.email and user.email_confirmed:
+        dispatch.send_identifier(user=user, channel=dispatch.EMAIL)
+        channel = dispatch.EMAIL
+    else:
+        dispatch.send_identifier(user=user, channel=dispatch.LETTER)
+        channel = dispatch.LETTER
+    record_event(
+        action="recovery.identifier",
+        actor=user,
+        target=user_number,
+        ip=ip,
+        details={"channel": channel},
+    )
+    return IdentifierRequest()
+
+
+# --- Lost password (difficulty 2) --------------------------------------------------------------
+
+
+def recovery_users(email: str):
+    """The accounts whose confirmed e-mail is this one."""
+    return User.objects.filter(
+        email__iexact=email.strip(), email_confirmed=True, is_active=True, landlord__isnull=False
+    ).order_by("pk")
+
+
+@transaction.atomic
+def reset_password_by_email(*, email: str, ip: str | None) -> None:
+    """Each account with this e-mail gets its own new temporary password, valid 24 h (diff. 2)."""
+    users = list(recovery_users(email))
+    for user in users:
+        dispatch.send_recovery_password(user=user)
+    record_event(action="recovery.password", target=email.strip().lower(), ip=ip, details={})
+
+
+# --- E-mail given at first sign-in ----------------------------------------------------------
+
+
+@transaction.atomic
+def request_email_confirmation(*, user: User, email: str, ip: str | None) -> EmailConfirmation:
+    """Keep the e-mail the user gave and send it a code; it serves recovery once confirmed."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = clock.now()
+    user.email, user.email_confirmed = email.strip(), False
+    user.save(update_fields=["email", "email_confirmed"])
+    confirmation = EmailConfirmation.objects.create(
+        user=user,
+        email=user.email,
+        code_hash=make_password(code),
+        created_at=now,
+        expires_at=now + EMAIL_CODE_VALIDITY,
+    )
+    dispatch.send_email_code(user=user, code=code)
+    record_event(action="email.change_requested", actor=user, target=user.identifier, ip=ip)
+    return confirmation
+
+
+@transaction.atomic
+def confirm_email(*, user: User, code: str, ip: str | None) -> str | None:
+    """Confirm the pending e-mail address with the code sent to it; else the French reason."""
+    pending = (
+        EmailConfirmation.objects.select_for_update()
+        .filter(user=user, confirmed_at__isnull=True, email=user.email)
+        .order_by("-created_at")
+        .first()
+    )
+    now = clock.now()
+    if pending is None or pending.expires_at <= now:
+        return "Ce code n'est plus valable (il l'est 30 minutes). Demandez un nouveau code."
+    if pending.attempts >= EMAIL_CODE_MAX_ATTEMPTS:
+        return "Trop d'essais avec ce code. Demandez un nouveau code."
+    pending.attempts += 1
+    typed = "".join(ch for ch in code if ch.isdigit())
+    if not check_password(typed, pending.code_hash):
+        pending.save(update_fields=["attempts"])
+        return (
+            "Ce code ne correspond pas. Recopiez les 6 chiffres du mail que nous venons de "
+            "vous envoyer."
+        )
+    pending.confirmed_at = now
+    pending.save(update_fields=["attempts", "confirmed_at"])
+    user.email_confirmed = True
+    user.save(update_fields=["email_confirmed"])
+    record_event(action="email.change", actor=user, target=user.identifier, ip=ip)
+    return None

@@ -32,6 +32,22 @@ def letter_validity(issued_at: datetime.datetime) -> datetime.timedelta:
     return issued_at.replace(year=year, month=month, day=day) - issued_at
 
 
+# Why a temporary password is issued: first access (or a new letter) or "Mot de passe perdu".
+PURPOSE_ACCESS = "access"
+PURPOSE_RECOVERY = "recovery"
+
+
+def temporary_password_validity(
+    *, channel: str, purpose: str, issued_at: datetime.datetime
+) -> datetime.timedelta:
+    """14 days by e-mail, 2 months by letter, 24 hours after "Mot de passe perdu" (difficulty 8)."""
+    if purpose == PURPOSE_RECOVERY:
+        return VALIDITY_AFTER_RECOVERY
+    if channel == TemporaryPassword.Channel.EMAIL:
+        return VALIDITY_BY_EMAIL
+    return letter_validity(issued_at)
+
+
 def generate() -> str:
     """A new temporary password in canonical form (16 characters, no separators)."""
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
@@ -49,17 +65,17 @@ def canonical(typed: str) -> str:
 
 @transaction.atomic
 def issue_temporary_password(
-    *, user: User, channel: str, valid_for: datetime.timedelta | None = None
+    *,
+    user: User,
+    channel: str,
+    valid_for: datetime.timedelta | None = None,
+    purpose: str = PURPOSE_ACCESS,
 ) -> str:
     """Issue a new temporary password (the previous ones stop working); returns its clear text,
     which must only go into the message that carries it."""
     now = clock.now()
     if valid_for is None:
-        valid_for = (
-            VALIDITY_BY_EMAIL
-            if channel == TemporaryPassword.Channel.EMAIL
-            else letter_validity(now)
-        )
+        valid_for = temporary_password_validity(channel=channel, purpose=purpose, issued_at=now)
     TemporaryPassword.objects.filter(user=user, superseded_at__isnull=True).update(
         superseded_at=now
     )
@@ -83,3 +99,10 @@ def matching_temporary_password(*, user: User, typed: str) -> TemporaryPassword 
         if check_password(text, candidate.password_hash):
             return candidate
     return None
+
+
+def retire_temporary_passwords(*, user: User) -> None:
+    """Once the user has chosen a password, no temporary password works any more."""
+    TemporaryPassword.objects.filter(user=user, superseded_at__isnull=True).update(
+        superseded_at=clock.now()
+    )

@@ -1,13 +1,37 @@
-"""Sign-in, sign-out and the keep-alive that answers the idle-timeout warning."""
+"""Sign-in, the forced and voluntary password change, recovery, and the e-mail given later."""
 
-from django.contrib.auth import login, logout
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core import signing
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .forms import SignInForm
+from portail.common import clock
+
+from . import ratelimit, services
+from .captcha import speak
+from .forms import (
+    EmailCodeForm,
+    EmailForm,
+    LostIdentifierForm,
+    LostPasswordForm,
+    NewPasswordForm,
+    SignInForm,
+    client_ip,
+)
+from .middleware import MUST_CHANGE_PASSWORD, SIGNED_IN_AT
+
+_CONFIRM_SALT = "accounts.lost_identifier.confirm"
+_CONFIRM_MAX_AGE = 15 * 60
+TOO_MANY_REQUESTS = (
+    "Vous avez fait beaucoup de demandes depuis cette connexion. Par sécurité, réessayez dans "
+    "une heure, ou appelez votre Caf."
+)
 
 
 def _next_url(request) -> str | None:
@@ -19,15 +43,25 @@ def _next_url(request) -> str | None:
     return None
 
 
+@never_cache
 def sign_in(request):
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.user)
+        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SIGNED_IN_AT] = clock.now().timestamp()
+        if form.result.via_temporary:
+            request.session[MUST_CHANGE_PASSWORD] = True
+            return redirect("accounts:change_password")
         return redirect(_next_url(request) or "portfolios:home")
     return render(
         request,
         "accounts/sign_in.html",
-        {"form": form, "next": _next_url(request) or "", "help_entry": 7 if form.errors else None},
+        {
+            "form": form,
+            "next": _next_url(request) or "",
+            "help_entry": form.help_entry,
+            "offer_lost_password": bool(form.result and form.result.refusal == "expired"),
+        },
     )
 
 
@@ -41,3 +75,157 @@ def sign_out(request):
 def keepalive(request):
     """Touching the session restarts the idle timeout (SESSION_SAVE_EVERY_REQUEST)."""
     return HttpResponse(status=204)
+
+
+@never_cache
+@login_required
+def change_password(request):
+    forced = bool(request.session.get(MUST_CHANGE_PASSWORD))
+    form = NewPasswordForm(request.user, data=request.POST or None, ask_current=not forced)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(
+            user=request.user,
+            new_password=form.cleaned_data["new_password1"],
+            ip=client_ip(request),
+        )
+        update_session_auth_hash(request, request.user)  # other sessions end, this one stays
+        request.session.pop(MUST_CHANGE_PASSWORD, None)
+        messages.success(request, "Votre mot de passe est enregistré.")
+        if request.user.landlord_id and not request.user.email_confirmed:
+            return redirect("accounts:give_email")
+        return redirect("portfolios:home")
+    return render(
+        request,
+        "accounts/change_password.html",
+        {"form": form, "forced": forced, "help_entry": 7 if form.errors else None},
+    )
+
+
+@never_cache
+@login_required
+def give_email(request):
+    form = EmailForm(data=request.POST or None, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        services.request_email_confirmation(
+            user=request.user, email=form.cleaned_data["email"], ip=client_ip(request)
+        )
+        return redirect("accounts:confirm_email")
+    return render(request, "accounts/give_email.html", {"form": form})
+
+
+@never_cache
+@login_required
+def confirm_email(request):
+    if not request.user.email or request.user.email_confirmed:
+        return redirect("accounts:give_email")
+    form = EmailCodeForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        error = services.confirm_email(
+            user=request.user, code=form.cleaned_data["code"], ip=client_ip(request)
+        )
+        if error is None:
+            messages.success(
+                request,
+                f"Votre adresse mail {request.user.email} est confirmée. Elle servira si vous "
+                "perdez votre identifiant ou votre mot de passe.",
+            )
+            return redirect("portfolios:home")
+        form.add_error("code", error)
+    return render(request, "accounts/confirm_email.html", {"form": form})
+
+
+def _recovery_form(form_class, request):
+    """A bound form, or a fresh one keeping typed values when "Nouvelle image" was pressed."""
+    if request.method != "POST":
+        return form_class(), False
+    if "new_captcha" in request.POST:
+        kept = {k: v for k, v in request.POST.items() if not k.startswith(("captcha", "csrf"))}
+        return form_class(initial=kept), False
+    return form_class(data=request.POST), True
+
+
+@never_cache
+def lost_identifier(request):
+    form, submitted = _recovery_form(LostIdentifierForm, request)
+    if submitted and form.is_valid():
+        ip = client_ip(request)
+        number = form.cleaned_data["user_number"]
+        if not ratelimit.allow(
+            scope="recovery-ip", key=ip or "", limit=ratelimit.RECOVERY_PER_IP_PER_HOUR
+        ):
+            form.add_error(None, TOO_MANY_REQUESTS)
+        else:
+            if ratelimit.allow(
+                scope="identifier", key=number, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
+            ):
+                outcome = services.remind_identifier(user_number=number, ip=ip)
+                if outcome.needs_confirmation:
+                    token = signing.dumps(number, salt=_CONFIRM_SALT)
+                    return render(
+                        request,
+                        "accounts/lost_identifier_confirm.html",
+                        {"token": token, "sent_at": outcome.letter_sent_at},
+                    )
+            return redirect("accounts:lost_identifier_sent")
+    return render(
+        request,
+        "accounts/lost_identifier.html",
+        {"form": form, "help_entry": 4 if form.errors.get("user_number") else None},
+    )
+
+
+@require_POST
+def lost_identifier_confirm(request):
+    """The landlord confirms a new letter although one is on its way (difficulty 6)."""
+    try:
+        number = signing.loads(
+            request.POST.get("token", ""), salt=_CONFIRM_SALT, max_age=_CONFIRM_MAX_AGE
+        )
+    except signing.BadSignature:
+        messages.error(request, "Cette demande a expiré. Recommencez, s'il vous plaît.")
+        return redirect("accounts:lost_identifier")
+    services.remind_identifier(user_number=number, ip=client_ip(request), confirmed=True)
+    return redirect("accounts:lost_identifier_sent")
+
+
+def lost_identifier_sent(request):
+    return render(request, "accounts/lost_identifier_sent.html")
+
+
+@never_cache
+def lost_password(request):
+    form, submitted = _recovery_form(LostPasswordForm, request)
+    if submitted and form.is_valid():
+        ip = client_ip(request)
+        email = form.cleaned_data["email"].lower()
+        if not ratelimit.allow(
+            scope="recovery-ip", key=ip or "", limit=ratelimit.RECOVERY_PER_IP_PER_HOUR
+        ):
+            form.add_error(None, TOO_MANY_REQUESTS)
+        else:
+            if ratelimit.allow(
+                scope="email", key=email, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
+            ):
+                services.reset_password_by_email(email=email, ip=ip)
+            return redirect("accounts:lost_password_sent")
+    return render(
+        request,
+        "accounts/lost_password.html",
+        {"form": form, "help_entry": 2 if form.errors else None},
+    )
+
+
+def lost_password_sent(request):
+    return render(request, "accounts/lost_password_sent.html")
+
+
+def captcha_audio(request, key: str):
+    """The captcha spelt aloud in French, for people who cannot read the image."""
+    from captcha.models import CaptchaStore
+
+    store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=clock.now()).first()
+    if store is None or not settings.CAPTCHA_SPEECH_PATH:
+        raise Http404
+    response = HttpResponse(speak(store.challenge), content_type="audio/wav")
+    response["Cache-Control"] = "no-store"
+    return response

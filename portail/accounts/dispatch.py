@@ -1,0 +1,101 @@
+"""What the portal sends about credentials, handed to the correspondence outbox.
+
+Every message goes through ``portail.correspondence.services.queue_message`` inside the
+caller's transaction. A temporary password is never made here: a message that carries one says
+so (``carries_temporary_password=True``) and the delivery task issues it at sending time with
+``accounts.temporary_passwords.issue_temporary_password(user=..., channel=..., purpose=...)``,
+the purpose being ``context["temporary_password_purpose"]`` ("access": 14 days by e-mail,
+2 months by letter; "recovery": 24 hours). The credential texts are the outbox's own
+(``credentials``, ``lost_identifier``, ``lost_password``); the password-changed notice and the
+e-mail confirmation code are ours, in ``accounts/templates/accounts/messages/``.
+"""
+
+from django.utils.module_loading import import_string
+
+from . import rules
+from .models import TemporaryPassword, User
+from .temporary_passwords import PURPOSE_ACCESS, PURPOSE_RECOVERY
+
+EMAIL = TemporaryPassword.Channel.EMAIL
+LETTER = TemporaryPassword.Channel.LETTER
+
+# Kinds of message, as the correspondence history lists them.
+FIRST_ACCESS = "credentials.first_access"
+NEW_ACCESS_LETTER = "credentials.new_access_letter"
+IDENTIFIER_REMINDER = "credentials.identifier_reminder"
+LOST_PASSWORD = "credentials.lost_password"  # noqa: S105
+PASSWORD_CHANGED = "credentials.password_changed"  # noqa: S105
+EMAIL_CODE = "credentials.email_confirmation_code"
+
+_QUEUE = "portail.correspondence.services.queue_message"
+
+
+def _queue(**kwargs):
+    return import_string(_QUEUE)(**kwargs)
+
+
+def _base_context(user: User) -> dict:
+    return {
+        "identifier": user.identifier,
+        "user_number": rules.display_user_number(user.user_number or ""),
+        "full_name": user.full_name,
+    }
+
+
+def send_access(*, user: User, channel: str, kind: str = FIRST_ACCESS):
+    """Identifier and a new temporary password, by e-mail (14 days) or letter (2 months)."""
+    context = _base_context(user) | {"temporary_password_purpose": PURPOSE_ACCESS}
+    return _queue(
+        user=user,
+        kind=kind,
+        channel=channel,
+        template="credentials",
+        context=context,
+        carries_temporary_password=True,
+    )
+
+
+def send_identifier(*, user: User, channel: str):
+    """The identifier alone, sent again (difficulties 1 and 3)."""
+    return _queue(
+        user=user,
+        kind=IDENTIFIER_REMINDER,
+        channel=channel,
+        template="lost_identifier",
+        context=_base_context(user),
+    )
+
+
+def send_recovery_password(*, user: User):
+    """A new temporary password by e-mail, valid 24 hours (difficulty 2)."""
+    context = _base_context(user) | {"temporary_password_purpose": PURPOSE_RECOVERY}
+    return _queue(
+        user=user,
+        kind=LOST_PASSWORD,
+        channel=EMAIL,
+        template="lost_password",
+        context=context,
+        carries_temporary_password=True,
+    )
+
+
+def send_password_changed(*, user: User):
+    """Tell the user by e-mail that the password was changed."""
+    return _queue(
+        user=user,
+        kind=PASSWORD_CHANGED,
+        channel=EMAIL,
+        template="accounts/messages/password_changed",
+        context=_base_context(user),
+    )
+
+
+def send_email_code(*, user: User, code: str):
+    """The code that confirms a newly given e-mail address (valid 30 minutes)."""
+    return _queue(
+        user=user,
+        kind=EMAIL_CODE,
+        channel=EMAIL,
+        template="accounts/messages/email_code",
+        context=_base_context(user) | {"code": code},
+    )

@@ -1,0 +1,48 @@
+"""After a temporary password, only the change form; every session ends after 12 hours."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from portail.common import clock
+
+MUST_CHANGE_PASSWORD = "must_change_password"  # noqa: S105
+SIGNED_IN_AT = "signed_in_at"
+ABSOLUTE_SESSION_LIMIT = datetime.timedelta(hours=12)
+
+
+def session_too_old(signed_in_at: float | None, now: datetime.datetime) -> bool:
+    """A session lives 12 hours at most, however active (absolute timeout)."""
+    if signed_in_at is None:
+        return True
+    return now.timestamp() - signed_in_at > ABSOLUTE_SESSION_LIMIT.total_seconds()
+
+
+class CredentialsMiddleware:
+    """Sign out sessions older than 12 h; keep a user with a temporary password on its change."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if session_too_old(request.session.get(SIGNED_IN_AT), clock.now()):
+                logout(request)
+                messages.info(
+                    request,
+                    "Par sécurité, votre session a pris fin après 12 heures. Reconnectez-vous.",
+                )
+                return redirect("accounts:sign_in")
+            if request.session.get(MUST_CHANGE_PASSWORD):
+                allowed = {
+                    reverse("accounts:change_password"),
+                    reverse("accounts:sign_out"),
+                    reverse("accounts:keepalive"),
+                }
+                if request.path_info not in allowed:
+                    return redirect("accounts:change_password")
+        return self.get_response(request)

@@ -1,0 +1,36 @@
+"""Helpers for the credential tests: captcha answers read from the store, outbox rows."""
+
+import re
+
+import pytest
+
+from tests.correspondence.conftest import smtp_server  # noqa: F401 - a real SMTP server
+
+
+def captcha_answer(html: str) -> dict:
+    """The captcha fields of a rendered form, answered as a person reading the image would."""
+    from captcha.models import CaptchaStore
+
+    key = re.search(r'name="captcha_0" value="([^"]+)"', html).group(1)
+    return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).challenge}
+
+
+@pytest.fixture
+def outbox():
+    """The correspondence outbox rows, oldest first."""
+    from portail.correspondence.models import Message
+
+    def rows(**filters):
+        return list(Message.objects.filter(**filters).order_by("pk"))
+
+    return rows
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
