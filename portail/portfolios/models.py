@@ -48,6 +48,7 @@ class Tenancy(models.Model):
         ]
         indexes = [
             models.Index(fields=["portfolio", "tenant_name"]),
+            models.Index(fields=["portfolio", "recipient_number"]),
         ]
 
     def __str__(self) -> str:

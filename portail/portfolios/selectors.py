@@ -1,11 +1,22 @@
 """Reads of portfolios and tenancies. The only way a view reaches a portfolio."""
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 
-from portail.rents.models import JulyRent
+from portail.rents import rules
+from portail.rents.models import JulyRent, Receipt
 
-from .models import Portfolio, Tenancy
+from .models import Grant, Portfolio, Tenancy
 
 
 def portfolios_of_user(user) -> QuerySet[Portfolio]:
@@ -20,11 +31,37 @@ def portfolios_of_user(user) -> QuerySet[Portfolio]:
 
 
 def portfolio_for_user(user, portfolio_id: int) -> Portfolio:
-    """The portfolio with this id if the user may see it; 404 otherwise, whoever owns it."""
+    """The portfolio with this id if the user may see it; 404 otherwise, whoever owns it.
+
+    The portfolio carries ``may_declare``: whether this user may declare rents in it.
+    """
     try:
-        return portfolios_of_user(user).select_related("landlord").get(pk=portfolio_id)
+        portfolio = (
+            portfolios_of_user(user)
+            .select_related("landlord")
+            .annotate(
+                declare_granted=Exists(
+                    Grant.objects.filter(
+                        portfolio=OuterRef("pk"), user=user, right=Grant.Right.DECLARE
+                    )
+                )
+            )
+            .get(pk=portfolio_id)
+        )
     except Portfolio.DoesNotExist:
         raise Http404("Parc introuvable") from None
+    portfolio.may_declare = may_declare(user, portfolio)
+    return portfolio
+
+
+def may_declare(user, portfolio: Portfolio) -> bool:
+    """A natural landlord's user and a legal landlord's administrator declare everything of
+    their landlord; another user only where granted "declare" (not "consult")."""
+    if user.landlord_id != portfolio.landlord_id:
+        return False
+    if user.is_landlord_admin or not portfolio.landlord.is_legal:
+        return True
+    return bool(getattr(portfolio, "declare_granted", False))
 
 
 def portfolio_summaries(user) -> QuerySet[Portfolio]:
@@ -37,14 +74,70 @@ def tenancies_of_portfolio(portfolio: Portfolio) -> QuerySet[Tenancy]:
     return Tenancy.objects.filter(portfolio=portfolio).order_by("tenant_name", "recipient_number")
 
 
-def tenant_list(portfolio: Portfolio, *, year: int) -> QuerySet[Tenancy]:
-    """The tenant list with the July rents of year N-1 and N side by side (one query)."""
+def with_rents(queryset: QuerySet[Tenancy], *, year: int) -> QuerySet[Tenancy]:
+    """Tenancies with their July N-1 and N rents, a pending receipt flag and their status."""
 
     def rent_of(y: int):
         return Subquery(
             JulyRent.objects.filter(tenancy=OuterRef("pk"), year=y).values("amount")[:1]
         )
 
-    return tenancies_of_portfolio(portfolio).annotate(
-        rent_previous=rent_of(year - 1), rent_current=rent_of(year)
+    return queryset.annotate(
+        rent_previous=rent_of(year - 1),
+        rent_current=rent_of(year),
+        receipt_pending=Exists(
+            Receipt.objects.filter(
+                tenancy=OuterRef("pk"), year=year - 1, status=Receipt.Status.PENDING
+            )
+        ),
+    ).annotate(
+        status=Case(
+            When(rent_current__isnull=False, then=Value(rules.Status.DECLARED)),
+            When(~rules.active_in_july_q(year), then=Value(rules.Status.NOT_REQUIRED)),
+            When(
+                rules.needs_previous_july_rent_q(year) & Q(rent_previous__isnull=True),
+                then=Value(rules.Status.RECEIPT),
+            ),
+            default=Value(rules.Status.TO_DECLARE),
+        )
     )
+
+
+SORTS = {
+    "nom": ("tenant_name", "recipient_number"),
+    "numero": ("recipient_number",),
+    "logement": ("dwelling_address", "recipient_number"),
+    "loyer_precedent": ("rent_previous", "recipient_number"),
+    "loyer": ("rent_current", "recipient_number"),
+    "statut": ("status", "tenant_name", "recipient_number"),
+}
+
+
+def tenant_list(
+    portfolio: Portfolio, *, year: int, search: str = "", status: str = "", sort: str = "nom"
+) -> QuerySet[Tenancy]:
+    """The tenant list with the July rents of year N-1 and N side by side (one query),
+    searched by name or recipient number, filtered by status, sorted."""
+    queryset = with_rents(Tenancy.objects.filter(portfolio=portfolio), year=year)
+    search = (search or "").strip()
+    if search:
+        compact = search.replace(" ", "")
+        if compact.isdigit():
+            queryset = queryset.filter(recipient_number__startswith=compact)
+        else:
+            queryset = queryset.filter(tenant_name__icontains=search)
+    if status in rules.Status.LABELS:
+        queryset = queryset.filter(status=status)
+    descending = sort.startswith("-")
+    fields = SORTS.get(sort.lstrip("-"), SORTS["nom"])
+    return queryset.order_by(*[f"-{f}" if descending else f for f in fields])
+
+
+def tenancy_for_portfolio(portfolio: Portfolio, tenancy_id: int, *, year: int) -> Tenancy:
+    """One tenancy of this portfolio with its rents and status; 404 for any other."""
+    try:
+        return with_rents(
+            Tenancy.objects.filter(portfolio=portfolio).select_related("portfolio"), year=year
+        ).get(pk=tenancy_id)
+    except Tenancy.DoesNotExist:
+        raise Http404("Locataire introuvable") from None

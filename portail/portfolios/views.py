@@ -1,15 +1,30 @@
 """Mes parcs and the tenant list of one portfolio (the portfolio is in the URL)."""
 
+import csv
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from portail.common import clock
+from portail.rents import rules
+from portail.rents.forms import TenantFilterForm
 from portail.rents.rules import campaign_year
+from portail.rents.selectors import campaign_of_year
 
 from . import selectors
 
 TENANTS_PER_PAGE = 50
+COLUMNS = [
+    ("numero", "Numéro allocataire"),
+    ("nom", "Locataire"),
+    ("logement", "Logement"),
+    ("loyer_precedent", "Loyer de juillet {previous}"),
+    ("loyer", "Loyer de juillet {year}"),
+    ("statut", "Statut"),
+]
 
 
 @login_required
@@ -20,15 +35,124 @@ def home(request):
     return render(request, "portfolios/home.html", {"portfolios": portfolios})
 
 
+def _filtered_list(request, portfolio):
+    year = campaign_year(clock.today())
+    form = TenantFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    sort = params.get("tri") or "nom"
+    queryset = selectors.tenant_list(
+        portfolio,
+        year=year,
+        search=params.get("q", ""),
+        status=params.get("statut", ""),
+        sort=sort,
+    )
+    return year, form, sort, queryset
+
+
 @login_required
 def tenants(request, portfolio_id: int):
     portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
-    year = campaign_year(clock.today())
-    page = Paginator(selectors.tenant_list(portfolio, year=year), TENANTS_PER_PAGE).get_page(
-        request.GET.get("page")
+    year, form, sort, queryset = _filtered_list(request, portfolio)
+    page = Paginator(queryset, TENANTS_PER_PAGE).get_page(request.GET.get("page"))
+    campaign = campaign_of_year(year)
+    campaign_open = rules.campaign_is_open(
+        opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("tri", None)
+    columns = []
+    for key, label in COLUMNS:
+        current = sort.lstrip("-") == key
+        next_sort = f"-{key}" if current and not sort.startswith("-") else key
+        columns.append(
+            {
+                "label": label.format(previous=year - 1, year=year),
+                "key": key,
+                "sorted": ("descending" if sort.startswith("-") else "ascending")
+                if current
+                else "",
+                "next": next_sort,
+            }
+        )
     return render(
         request,
         "portfolios/tenants.html",
-        {"portfolio": portfolio, "page": page, "year": year, "previous_year": year - 1},
+        {
+            "portfolio": portfolio,
+            "page": page,
+            "year": year,
+            "previous_year": year - 1,
+            "form": form,
+            "columns": columns,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "campaign": campaign,
+            "may_declare": portfolio.may_declare and campaign_open,
+            "campaign_open": campaign_open,
+            "status_labels": rules.Status.LABELS,
+        },
     )
+
+
+def _export_rows(queryset, year):
+    yield [label.format(previous=year - 1, year=year) for _, label in COLUMNS]
+    for t in queryset.iterator(chunk_size=2000):
+        yield [
+            t.recipient_number,
+            t.tenant_name,
+            t.dwelling_address,
+            t.rent_previous,
+            t.rent_current,
+            rules.Status.LABELS[t.status],
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def export_csv(request, portfolio_id: int):
+    """The filtered tenant list as CSV (semicolons and decimal commas, for French spreadsheets)."""
+    portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
+    year, _form, _sort, queryset = _filtered_list(request, portfolio)
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines():
+        yield "\ufeff"
+        for row in _export_rows(queryset, year):
+            yield writer.writerow(
+                [
+                    ("" if v is None else str(v).replace(".", ",")) if i in (3, 4) else v
+                    for i, v in enumerate(row)
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="locataires-{portfolio.pk}.csv"'
+    return response
+
+
+@login_required
+def export_xlsx(request, portfolio_id: int):
+    """The filtered tenant list as an Excel workbook, amounts as numbers in euros."""
+    from openpyxl import Workbook
+
+    portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
+    year, _form, _sort, queryset = _filtered_list(request, portfolio)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Locataires")
+    for row in _export_rows(queryset, year):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="locataires-{portfolio.pk}.xlsx"'
+    return response

@@ -1,6 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html
 
-from .models import JulyRent
+from . import services
+from .models import (
+    BulkImport,
+    IrlQuarter,
+    JulyRent,
+    Receipt,
+    RentCampaign,
+    RentDeclaration,
+    RentSubmission,
+)
 
 
 @admin.register(JulyRent)
@@ -9,3 +19,72 @@ class JulyRentAdmin(admin.ModelAdmin):
     list_filter = ("year", "source")
     search_fields = ("=tenancy__recipient_number", "tenancy__tenant_name")
     raw_id_fields = ("tenancy", "recorded_by")
+
+
+@admin.register(RentCampaign)
+class RentCampaignAdmin(admin.ModelAdmin):
+    list_display = ("year", "opens_on", "closes_on")
+
+
+@admin.register(IrlQuarter)
+class IrlQuarterAdmin(admin.ModelAdmin):
+    list_display = ("year", "quarter", "value")
+    list_filter = ("quarter",)
+
+
+@admin.register(RentDeclaration)
+class RentDeclarationAdmin(admin.ModelAdmin):
+    list_display = ("tenancy", "year", "version", "amount", "declared_by", "declared_at")
+    list_filter = ("year",)
+    search_fields = ("=tenancy__recipient_number",)
+    raw_id_fields = ("tenancy", "submission", "declared_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # versions are kept as sent
+
+
+@admin.register(RentSubmission)
+class RentSubmissionAdmin(admin.ModelAdmin):
+    list_display = ("pk", "portfolio", "year", "channel", "submitted_by", "submitted_at")
+    raw_id_fields = ("portfolio", "submitted_by")
+
+
+@admin.register(BulkImport)
+class BulkImportAdmin(admin.ModelAdmin):
+    list_display = ("filename", "portfolio", "status", "total_lines", "uploaded_at")
+    raw_id_fields = ("portfolio", "uploaded_by", "submission")
+    exclude = ("valid_rows", "errors")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """Agents check each July N-1 receipt and validate or refuse it (difficulty 9)."""
+
+    list_display = ("tenancy", "year", "amount", "status", "submitted_at", "file_link")
+    list_filter = ("status", "year")
+    search_fields = ("=tenancy__recipient_number", "tenancy__tenant_name")
+    raw_id_fields = ("tenancy", "submitted_by", "reviewed_by")
+    readonly_fields = ("status", "reviewed_by", "reviewed_at")
+    actions = ["validate", "reject"]
+
+    @admin.display(description="fichier")
+    def file_link(self, obj):
+        return format_html('<a href="{}">ouvrir</a>', obj.file.url) if obj.file else ""
+
+    @admin.action(
+        description="Valider les quittances (le loyer est enregistré, le bailleur prévenu)"
+    )
+    def validate(self, request, queryset):
+        for receipt in queryset.filter(status=Receipt.Status.PENDING):
+            services.validate_receipt(receipt=receipt, staff_user=request.user)
+        self.message_user(request, "Quittances validées.", messages.SUCCESS)
+
+    @admin.action(description="Refuser les quittances (illisibles ou d'un autre mois)")
+    def reject(self, request, queryset):
+        for receipt in queryset.filter(status=Receipt.Status.PENDING):
+            services.reject_receipt(
+                receipt=receipt,
+                staff_user=request.user,
+                reason="Quittance illisible ou incomplète.",
+            )
+        self.message_user(request, "Quittances refusées.", messages.WARNING)

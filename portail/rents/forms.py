@@ -1,0 +1,116 @@
+"""Forms of the rents app: amounts are read by rules.parse_amount, nowhere else."""
+
+from django import forms
+
+from . import rules, services
+
+AMOUNT_HINT = "Exemple : 650,50"
+
+
+class AmountField(forms.CharField):
+    """A euro amount typed the French way (difficulty 10); cleans to a Decimal."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", AMOUNT_HINT)
+        kwargs.setdefault(
+            "error_messages", {"required": f"Indiquez le montant du loyer. {rules.AMOUNT_EXAMPLE}"}
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {
+                "inputmode": "decimal",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "maxlength": "40",
+            }
+        )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return rules.parse_amount(value)
+        except rules.AmountError as error:
+            raise forms.ValidationError(error.message, code="amount") from None
+
+
+class DeclarationForm(forms.Form):
+    amount = AmountField(label="Loyer de juillet")
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, label="Je confirme ce montant")
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"Loyer de juillet {year} (hors charges)"
+
+
+class ReceiptForm(forms.Form):
+    amount = AmountField(label="Montant du loyer indiqué sur la quittance")
+    file = forms.FileField(
+        label="Quittance (photo ou scan)",
+        help_text="Fichier PDF, JPEG ou PNG, 10 Mo au plus.",
+        error_messages={"required": "Choisissez le fichier de la quittance."},
+    )
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"Loyer de juillet {year} indiqué sur la quittance"
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > services.RECEIPT_MAX_BYTES:
+            raise forms.ValidationError(
+                "Ce fichier dépasse 10 Mo : envoyez une photo moins lourde ou un scan en PDF."
+            )
+        head = upload.read(2048)
+        upload.seek(0)
+        if services.receipt_content_type(head) is None:
+            raise forms.ValidationError(
+                "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG : envoyez la quittance "
+                "dans l'un de ces formats."
+            )
+        return upload
+
+
+class BulkImportForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier des loyers (CSV ou XLSX)",
+        help_text=(
+            "Une ligne par locataire : numéro allocataire, puis montant (exemple : "
+            "1000003;650,50). Une ligne d'en-tête est permise."
+        ),
+        error_messages={"required": "Choisissez le fichier à déposer."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,.txt"
+
+
+class BulkRecordForm(forms.Form):
+    valid_only = forms.BooleanField(required=False)
+    confirmed = forms.BooleanField(
+        required=False, label="Je confirme les montants inhabituels signalés"
+    )
+
+
+class TenantFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Rechercher un locataire",
+        help_text="Nom ou numéro allocataire",
+        max_length=100,
+    )
+    statut = forms.ChoiceField(
+        required=False,
+        label="Statut",
+        choices=[("", "Tous")] + list(rules.Status.LABELS.items()),
+    )
+    tri = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.input_type = "search"

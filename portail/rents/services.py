@@ -1,0 +1,479 @@
+"""Writes of the rents app: declare a July rent, send a receipt, validate it, deposit a file."""
+
+import csv
+import io
+import logging
+import uuid
+from decimal import Decimal
+
+import filetype
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from portail.common import clock
+from portail.portfolios.models import Portfolio, Tenancy
+from portail.portfolios.selectors import may_declare, with_rents
+
+from . import rules, selectors
+from .models import BulkImport, JulyRent, Receipt, RentDeclaration, RentSubmission
+
+log = logging.getLogger(__name__)
+
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+RECEIPT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+PROGRESS_EVERY = 1000
+
+
+class DeclarationRefused(Exception):
+    """A declaration that cannot be recorded; ``message`` says why and what to do, in French."""
+
+    def __init__(self, message: str, *, help_entry: int | None = None):
+        self.message = message
+        self.help_entry = help_entry
+        super().__init__(message)
+
+
+def _check_campaign_open(year: int) -> None:
+    campaign = selectors.campaign_of_year(year)
+    if not rules.campaign_is_open(
+        opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
+    ):
+        raise DeclarationRefused(
+            f"La campagne des loyers de juillet {year} n'est pas ouverte "
+            f"(du {campaign.opens_on:%d/%m/%Y} au {campaign.closes_on:%d/%m/%Y})."
+        )
+
+
+def _check_may_declare(user, portfolio: Portfolio) -> None:
+    if not may_declare(user, portfolio):
+        raise PermissionDenied("Vous pouvez consulter ce parc mais pas y déclarer de loyer.")
+
+
+def amount_warnings_for(tenancy: Tenancy, *, amount: Decimal, year: int) -> list[str]:
+    """The reasons to confirm this amount for this tenancy (above the ceiling, above the IRL)."""
+    return rules.amount_warnings(
+        amount=amount,
+        previous=getattr(tenancy, "rent_previous", None),
+        ratio=selectors.irl_ratio(year),
+        ceiling=selectors.confirmation_ceiling(),
+    )
+
+
+def _declarable_tenancy(portfolio: Portfolio, tenancy_id: int, year: int) -> Tenancy:
+    tenancy = with_rents(
+        Tenancy.objects.select_for_update().filter(portfolio=portfolio, pk=tenancy_id), year=year
+    ).first()
+    if tenancy is None:
+        raise DeclarationRefused("Ce locataire n'est pas dans ce parc.")
+    if tenancy.status == rules.Status.NOT_REQUIRED:
+        raise DeclarationRefused(
+            f"{tenancy.tenant_name} n'était pas locataire de ce logement en juillet {year} : "
+            "aucun loyer n'est demandé."
+        )
+    if tenancy.status == rules.Status.RECEIPT:
+        raise DeclarationRefused(
+            f"La Caf ne connaît pas le loyer de juillet {year - 1} de {tenancy.tenant_name} : "
+            f"envoyez d'abord la quittance de juillet {year - 1}.",
+            help_entry=9,
+        )
+    return tenancy
+
+
+@transaction.atomic
+def declare_rent(
+    *,
+    user,
+    portfolio: Portfolio,
+    tenancy_id: int,
+    year: int,
+    amount: Decimal,
+    token: uuid.UUID,
+    expected_version: int,
+    confirmed: bool,
+) -> RentSubmission:
+    """Declare (or correct) the July N rent of one tenancy; submitting twice records it once
+    (difficulty 10 for the amount, 9 for the missing July N-1 rent)."""
+    _check_may_declare(user, portfolio)
+    replay = RentSubmission.objects.filter(token=token).first()
+    if replay is not None:
+        return replay
+    _check_campaign_open(year)
+    tenancy = _declarable_tenancy(portfolio, tenancy_id, year)
+    if amount_warnings_for(tenancy, amount=amount, year=year) and not confirmed:
+        raise DeclarationRefused(
+            "Confirmez ce montant inhabituel avant de l'envoyer.", help_entry=10
+        )
+    latest = selectors.latest_declaration(tenancy, year=year)
+    current_version = latest.version if latest else 0
+    if current_version != expected_version:
+        # Another tab or the back button: the same amount is the same declaration.
+        if latest is not None and latest.amount == amount:
+            return latest.submission
+        raise DeclarationRefused(
+            "Une autre déclaration de ce loyer a été enregistrée entre-temps "
+            f"({latest.amount if latest else ''} €) : vérifiez-la, puis corrigez-la si besoin."
+        )
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            submission = RentSubmission.objects.create(
+                portfolio=portfolio,
+                year=year,
+                channel=RentSubmission.Channel.ONLINE,
+                token=token,
+                submitted_by=user,
+                submitted_at=now,
+            )
+            RentDeclaration.objects.create(
+                submission=submission,
+                tenancy=tenancy,
+                year=year,
+                version=current_version + 1,
+                amount=amount,
+                declared_by=user,
+                declared_at=now,
+            )
+    except IntegrityError:
+        # A concurrent twin won the race; answer with what it recorded.
+        twin = RentSubmission.objects.filter(token=token).first()
+        if twin is not None:
+            return twin
+        latest = selectors.latest_declaration(tenancy, year=year)
+        if latest is not None and latest.amount == amount:
+            return latest.submission
+        raise DeclarationRefused(
+            "Une autre déclaration de ce loyer vient d'être enregistrée : vérifiez-la."
+        ) from None
+    JulyRent.objects.update_or_create(
+        tenancy=tenancy,
+        year=year,
+        defaults={
+            "amount": amount,
+            "source": JulyRent.Source.ONLINE,
+            "recorded_at": now,
+            "recorded_by": user,
+        },
+    )
+    log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
+    return submission
+
+
+# --- Receipts (difficulty 9) -----------------------------------------------------------------
+
+
+def receipt_content_type(head: bytes) -> str | None:
+    """The file's type read from its content (PDF, JPEG or PNG), whatever its name says."""
+    kind = filetype.guess(head)
+    return kind.mime if kind is not None and kind.mime in RECEIPT_TYPES else None
+
+
+@transaction.atomic
+def submit_receipt(
+    *, user, portfolio: Portfolio, tenancy: Tenancy, amount: Decimal, upload
+) -> Receipt:
+    """Send the July N-1 receipt of a tenant whose N-1 rent the agency lacks (difficulty 9)."""
+    _check_may_declare(user, portfolio)
+    if tenancy.portfolio_id != portfolio.pk:
+        raise DeclarationRefused("Ce locataire n'est pas dans ce parc.")
+    year = rules.campaign_year(clock.today()) - 1
+    if upload.size > RECEIPT_MAX_BYTES:
+        raise DeclarationRefused("Le fichier dépasse 10 Mo : envoyez une photo moins lourde.")
+    upload.seek(0)
+    content_type = receipt_content_type(upload.read(2048))
+    upload.seek(0)
+    if content_type is None:
+        raise DeclarationRefused(
+            "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG : envoyez la quittance "
+            "dans l'un de ces formats."
+        )
+    if Receipt.objects.filter(tenancy=tenancy, year=year, status=Receipt.Status.PENDING).exists():
+        raise DeclarationRefused(
+            f"Une quittance de juillet {year} est déjà en cours de vérification pour ce locataire."
+        )
+    receipt = Receipt(
+        tenancy=tenancy, year=year, amount=amount, content_type=content_type, submitted_by=user
+    )
+    receipt.file.save("quittance", upload, save=False)
+    receipt.save()
+    log.info("receipt_submitted tenancy=%s year=%s", tenancy.pk, year)
+    return receipt
+
+
+def _queue_receipt_validated(receipt: Receipt) -> None:
+    try:
+        from portail.correspondence.services import queue_message
+    except ImportError:  # the outbox is not deployed yet
+        log.warning("receipt_validated_not_notified receipt=%s reason=no_outbox", receipt.pk)
+        return
+    user = receipt.submitted_by
+    queue_message(
+        user=user,
+        kind="receipt_validated",
+        channel="email",
+        template="rents/email/receipt_validated",
+        context={
+            "tenant_name": receipt.tenancy.tenant_name,
+            "recipient_number": receipt.tenancy.recipient_number,
+            "year": receipt.year,
+            "next_year": receipt.year + 1,
+            "amount": str(receipt.amount),
+            "portfolio_id": receipt.tenancy.portfolio_id,
+            "tenancy_id": receipt.tenancy_id,
+        },
+    )
+
+
+@transaction.atomic
+def validate_receipt(*, receipt: Receipt, staff_user) -> Receipt:
+    """An agent validates a receipt: the July N-1 rent is known, the landlord is told by e-mail
+    that July N can now be declared (difficulty 9)."""
+    receipt = (
+        Receipt.objects.select_for_update()
+        .select_related("tenancy", "submitted_by")
+        .get(pk=receipt.pk)
+    )
+    if receipt.status != Receipt.Status.PENDING:
+        return receipt
+    now = clock.now()
+    receipt.status = Receipt.Status.VALIDATED
+    receipt.reviewed_by = staff_user
+    receipt.reviewed_at = now
+    receipt.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    JulyRent.objects.update_or_create(
+        tenancy=receipt.tenancy,
+        year=receipt.year,
+        defaults={
+            "amount": receipt.amount,
+            "source": JulyRent.Source.RECEIPT,
+            "recorded_at": now,
+            "recorded_by": staff_user,
+        },
+    )
+    _queue_receipt_validated(receipt)
+    log.info("receipt_validated receipt=%s", receipt.pk)
+    return receipt
+
+
+@transaction.atomic
+def reject_receipt(*, receipt: Receipt, staff_user, reason: str) -> Receipt:
+    """An agent refuses a receipt (unreadable, wrong month): the landlord may send another."""
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.status != Receipt.Status.PENDING:
+        return receipt
+    receipt.status = Receipt.Status.REJECTED
+    receipt.reviewed_by = staff_user
+    receipt.reviewed_at = clock.now()
+    receipt.rejection_reason = reason
+    receipt.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])
+    return receipt
+
+
+# --- Files of rents (bulk declaration) --------------------------------------------------------
+
+
+def _read_rows(data: bytes) -> list[tuple[int, str, str]]:
+    """(line number, recipient number, amount text) of a CSV or XLSX file; header skipped."""
+    kind = filetype.guess(data[:2048])
+    rows: list[tuple[int, list[str]]] = []
+    if kind is not None and kind.extension in ("xlsx", "zip"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows.append((number, [_cell_text(v) for v in values[:2]]))
+    else:
+        text = data.decode("utf-8-sig", errors="replace")
+        delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+        for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            rows.append((number, values))
+    result = []
+    for number, values in rows:
+        cells = [(v or "").strip() for v in values]
+        if not any(cells):
+            continue
+        if number == 1 and not cells[0].replace(" ", "").isdigit():
+            continue  # header line
+        if len(cells) < 2:
+            cells.append("")
+        if len(cells) > 2 and delimiter_split_amount(cells):
+            cells = [cells[0], ",".join(cells[1:])]
+        result.append((number, cells[0], cells[1]))
+    return result
+
+
+def delimiter_split_amount(cells: list[str]) -> bool:
+    """650,50 unquoted in a comma-separated file splits in two cells: 650 and 50."""
+    return len(cells) == 3 and cells[1].isdigit() and cells[2].isdigit() and len(cells[2]) <= 2
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
+def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
+    """Check every line of a file of rents with the screen's rules, noting each error with its
+    line number (difficulty 10); nothing is recorded."""
+    bulk = BulkImport.objects.select_related("portfolio").get(pk=bulk_import_id)
+    try:
+        with bulk.file.open("rb") as handle:
+            rows = _read_rows(handle.read())
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
+        log.info("bulk_import_unreadable id=%s", bulk.pk)
+        bulk.status = BulkImport.Status.FAILED
+        bulk.save(update_fields=["status"])
+        return bulk
+    bulk.total_lines = len(rows)
+    bulk.save(update_fields=["total_lines"])
+    year = bulk.year
+    tenancies = {
+        t.recipient_number: t
+        for t in with_rents(Tenancy.objects.filter(portfolio=bulk.portfolio), year=year).only(
+            "id", "recipient_number", "tenant_name", "start_date", "end_date"
+        )
+    }
+    ratio = selectors.irl_ratio(year)
+    ceiling = selectors.confirmation_ceiling()
+    errors, valid, seen = [], [], {}
+    for index, (line, number, amount_text) in enumerate(rows, start=1):
+        number = number.replace(" ", "")
+        tenancy = tenancies.get(number)
+        if tenancy is None:
+            errors.append([line, number, "Ce numéro allocataire n'est pas dans ce parc."])
+        elif number in seen:
+            errors.append([line, number, f"Ce locataire figure déjà ligne {seen[number]}."])
+        elif tenancy.status == rules.Status.NOT_REQUIRED:
+            errors.append([line, number, f"Aucun loyer de juillet {year} n'est demandé."])
+        elif tenancy.status == rules.Status.RECEIPT:
+            errors.append(
+                [
+                    line,
+                    number,
+                    f"Loyer de juillet {year - 1} inconnu : envoyez d'abord sa quittance.",
+                ]
+            )
+        else:
+            try:
+                amount = rules.parse_amount(amount_text)
+            except rules.AmountError as error:
+                errors.append([line, number, error.message])
+            else:
+                warnings = rules.amount_warnings(
+                    amount=amount, previous=tenancy.rent_previous, ratio=ratio, ceiling=ceiling
+                )
+                valid.append([line, tenancy.pk, str(amount), " ".join(warnings)])
+        seen.setdefault(number, line)
+        if index % PROGRESS_EVERY == 0:
+            BulkImport.objects.filter(pk=bulk.pk).update(processed_lines=index)
+    bulk.errors = errors
+    bulk.valid_rows = valid
+    bulk.processed_lines = len(rows)
+    bulk.status = BulkImport.Status.CHECKED
+    bulk.save(update_fields=["errors", "valid_rows", "processed_lines", "status"])
+    return bulk
+
+
+def record_bulk_import(
+    *, bulk_import_id: int, user, valid_only: bool = False, confirmed: bool = False
+) -> BulkImport:
+    """Record the lines of a checked file as one submission with one acknowledgement; a file
+    with errors only when the landlord chose to record its valid lines (difficulty 10)."""
+    with transaction.atomic():
+        bulk = (
+            BulkImport.objects.select_for_update()
+            .select_related("portfolio__landlord")
+            .get(pk=bulk_import_id)
+        )
+        if bulk.status == BulkImport.Status.RECORDED:
+            return bulk
+        _check_may_declare(user, bulk.portfolio)
+        _check_campaign_open(bulk.year)
+        if bulk.status not in (BulkImport.Status.CHECKED, BulkImport.Status.RECORDING):
+            raise DeclarationRefused("Ce fichier n'a pas encore été vérifié.")
+        if bulk.errors and not valid_only:
+            raise DeclarationRefused(
+                "Ce fichier contient des erreurs : corrigez-les et déposez-le à nouveau, ou "
+                "choisissez d'enregistrer seulement les lignes valides.",
+                help_entry=10,
+            )
+        if bulk.warning_count and not confirmed:
+            raise DeclarationRefused(
+                "Confirmez les montants inhabituels signalés avant d'enregistrer.", help_entry=10
+            )
+        rows = bulk.valid_rows
+        versions = dict(
+            RentDeclaration.objects.filter(tenancy__portfolio=bulk.portfolio, year=bulk.year)
+            .values("tenancy_id")
+            .annotate(v=Max("version"))
+            .values_list("tenancy_id", "v")
+        )
+        now = clock.now()
+        submission = RentSubmission.objects.create(
+            portfolio=bulk.portfolio,
+            year=bulk.year,
+            channel=RentSubmission.Channel.IMPORT,
+            token=uuid.uuid4(),
+            submitted_by=user,
+            submitted_at=now,
+        )
+        declarations, rents = [], []
+        for _line, tenancy_id, amount, _warning in rows:
+            value = Decimal(amount)
+            declarations.append(
+                RentDeclaration(
+                    submission=submission,
+                    tenancy_id=tenancy_id,
+                    year=bulk.year,
+                    version=versions.get(tenancy_id, 0) + 1,
+                    amount=value,
+                    declared_by=user,
+                    declared_at=now,
+                )
+            )
+            rents.append(
+                JulyRent(
+                    tenancy_id=tenancy_id,
+                    year=bulk.year,
+                    amount=value,
+                    source=JulyRent.Source.IMPORT,
+                    recorded_at=now,
+                    recorded_by=user,
+                )
+            )
+        RentDeclaration.objects.bulk_create(declarations, batch_size=5000)
+        JulyRent.objects.bulk_create(
+            rents,
+            batch_size=5000,
+            update_conflicts=True,
+            unique_fields=["tenancy", "year"],
+            update_fields=["amount", "source", "recorded_at", "recorded_by"],
+        )
+        bulk.submission = submission
+        bulk.status = BulkImport.Status.RECORDED
+        bulk.processed_lines = bulk.total_lines
+        bulk.save(update_fields=["submission", "status", "processed_lines"])
+    log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, len(rows))
+    return bulk
+
+
+@transaction.atomic
+def deposit_bulk_import(*, user, portfolio: Portfolio, upload) -> BulkImport:
+    """Keep a deposited file of rents for checking; nothing is declared yet."""
+    _check_may_declare(user, portfolio)
+    year = rules.campaign_year(clock.today())
+    _check_campaign_open(year)
+    bulk = BulkImport(
+        portfolio=portfolio,
+        year=year,
+        filename=(upload.name or "fichier")[:200],
+        status=BulkImport.Status.CHECKING,
+        uploaded_by=user,
+    )
+    bulk.file.save("depot", upload, save=False)
+    bulk.save()
+    return bulk

@@ -1,0 +1,304 @@
+"""Declaring July rents: one tenancy on screen, a receipt when N-1 is missing, or a file."""
+
+import csv
+import io
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from portail.common import clock
+from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
+
+from . import rules, selectors, services, tasks
+from .forms import BulkImportForm, BulkRecordForm, DeclarationForm, ReceiptForm
+from .models import BulkImport, RentSubmission
+
+
+def _campaign(year):
+    campaign = selectors.campaign_of_year(year)
+    campaign.is_open = rules.campaign_is_open(
+        opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
+    )
+    return campaign
+
+
+def _declaring_portfolio(request, portfolio_id):
+    portfolio = portfolio_for_user(request.user, portfolio_id)
+    if not portfolio.may_declare:
+        raise PermissionDenied("Vous pouvez consulter ce parc mais pas y déclarer de loyer.")
+    return portfolio
+
+
+@login_required
+def declare(request, portfolio_id: int, tenancy_id: int):
+    """Enter the July N rent, check the summary, send; or learn why it cannot be entered yet."""
+    portfolio = _declaring_portfolio(request, portfolio_id)
+    year = rules.campaign_year(clock.today())
+    tenancy = tenancy_for_portfolio(portfolio, tenancy_id, year=year)
+    campaign = _campaign(year)
+    latest = selectors.latest_declaration(tenancy, year=year)
+    context = {
+        "portfolio": portfolio,
+        "tenancy": tenancy,
+        "year": year,
+        "previous_year": year - 1,
+        "campaign": campaign,
+        "history": selectors.declaration_history(tenancy, year=year),
+        "help_entry": 10,
+    }
+    if tenancy.status == rules.Status.RECEIPT:
+        context["receipts"] = selectors.receipts_of_tenancy(tenancy)
+        context["receipt_form"] = ReceiptForm(year=year - 1)
+        return render(request, "rents/receipt_needed.html", context)
+    if tenancy.status == rules.Status.NOT_REQUIRED or not campaign.is_open:
+        return render(request, "rents/not_offered.html", context)
+    if request.method != "POST":
+        initial = {"token": uuid.uuid4(), "version": latest.version if latest else 0}
+        if tenancy.rent_current is not None:
+            initial["amount"] = str(tenancy.rent_current).replace(".", ",")
+        context["form"] = DeclarationForm(initial=initial, year=year)
+        return render(request, "rents/declare.html", context)
+    form = DeclarationForm(request.POST, year=year)
+    context["form"] = form
+    action = request.POST.get("action")
+    if action == "modifier" or not form.is_valid():
+        if action == "modifier":
+            form.errors.clear()
+        return render(request, "rents/declare.html", context)
+    amount = form.cleaned_data["amount"]
+    context["amount"] = amount
+    context["warnings"] = services.amount_warnings_for(tenancy, amount=amount, year=year)
+    if action != "envoyer":
+        return render(request, "rents/summary.html", context)
+    if context["warnings"] and not form.cleaned_data["confirmed"]:
+        form.add_error(
+            "confirmed",
+            "Cochez la case pour confirmer ce montant, ou modifiez-le s'il est erroné.",
+        )
+        return render(request, "rents/summary.html", context)
+    try:
+        submission = services.declare_rent(
+            user=request.user,
+            portfolio=portfolio,
+            tenancy_id=tenancy.pk,
+            year=year,
+            amount=amount,
+            token=form.cleaned_data["token"],
+            expected_version=form.cleaned_data["version"],
+            confirmed=form.cleaned_data["confirmed"],
+        )
+    except services.DeclarationRefused as refusal:
+        form.add_error(None, refusal.message)
+        return render(request, "rents/declare.html", context)
+    return redirect("rents:acknowledgement", portfolio_id=portfolio.pk, submission_id=submission.pk)
+
+
+@login_required
+@require_POST
+def receipt(request, portfolio_id: int, tenancy_id: int):
+    """Send the July N-1 receipt online (difficulty 9)."""
+    portfolio = _declaring_portfolio(request, portfolio_id)
+    year = rules.campaign_year(clock.today())
+    tenancy = tenancy_for_portfolio(portfolio, tenancy_id, year=year)
+    form = ReceiptForm(request.POST, request.FILES, year=year - 1)
+    if form.is_valid():
+        try:
+            services.submit_receipt(
+                user=request.user,
+                portfolio=portfolio,
+                tenancy=tenancy,
+                amount=form.cleaned_data["amount"],
+                upload=form.cleaned_data["file"],
+            )
+        except services.DeclarationRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"Quittance de juillet {year - 1} de {tenancy.tenant_name} reçue. La Caf la "
+                "vérifie ; vous recevrez un mail dès que vous pourrez déclarer le loyer de "
+                f"juillet {year}.",
+            )
+            return redirect("portfolios:tenants", portfolio_id=portfolio.pk)
+    context = {
+        "portfolio": portfolio,
+        "tenancy": tenancy,
+        "year": year,
+        "previous_year": year - 1,
+        "campaign": _campaign(year),
+        "receipts": selectors.receipts_of_tenancy(tenancy),
+        "receipt_form": form,
+        "form": form,
+        "help_entry": 9,
+    }
+    return render(request, "rents/receipt_needed.html", context)
+
+
+@login_required
+def history(request, portfolio_id: int):
+    """The acknowledgements of a portfolio, newest first."""
+    portfolio = portfolio_for_user(request.user, portfolio_id)
+    submissions = (
+        RentSubmission.objects.filter(portfolio=portfolio)
+        .select_related("submitted_by")
+        .order_by("-submitted_at")[:200]
+    )
+    return render(
+        request, "rents/history.html", {"portfolio": portfolio, "submissions": submissions}
+    )
+
+
+def _acknowledgement_context(request, portfolio_id, submission_id):
+    portfolio = portfolio_for_user(request.user, portfolio_id)
+    submission = selectors.submission_for_portfolio(portfolio, submission_id)
+    return {
+        "portfolio": portfolio,
+        "submission": submission,
+        "declarations": selectors.declarations_of_submission(submission)[:1000],
+        "count": selectors.declarations_of_submission(submission).count(),
+    }
+
+
+@login_required
+def acknowledgement(request, portfolio_id: int, submission_id: int):
+    context = _acknowledgement_context(request, portfolio_id, submission_id)
+    return render(request, "rents/acknowledgement.html", context)
+
+
+@login_required
+def acknowledgement_pdf(request, portfolio_id: int, submission_id: int):
+    """The acknowledgement as a PDF: what was declared, for whom, when and by whom."""
+    from weasyprint import HTML
+
+    context = _acknowledgement_context(request, portfolio_id, submission_id)
+    context["declarations"] = selectors.declarations_of_submission(context["submission"])
+    context["agency_name"] = settings.AGENCY_NAME
+    html = render_to_string("rents/acknowledgement_pdf.html", context)
+    pdf = HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="accuse-reception-{context["submission"].pk}.pdf"'
+    )
+    return response
+
+
+@login_required
+def bulk_new(request, portfolio_id: int):
+    """Deposit a file of rents; small files are checked at once, large ones in the background."""
+    portfolio = _declaring_portfolio(request, portfolio_id)
+    year = rules.campaign_year(clock.today())
+    form = BulkImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bulk = services.deposit_bulk_import(
+                user=request.user, portfolio=portfolio, upload=form.cleaned_data["file"]
+            )
+        except services.DeclarationRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            if form.cleaned_data["file"].size < settings.RENT_BULK_BACKGROUND_LINES * 40:
+                services.check_bulk_import(bulk_import_id=bulk.pk)
+            else:
+                tasks.check_bulk_import.enqueue(bulk.pk)
+            return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)
+    return render(
+        request,
+        "rents/bulk_new.html",
+        {"portfolio": portfolio, "form": form, "year": year, "campaign": _campaign(year)},
+    )
+
+
+@login_required
+def bulk_detail(request, portfolio_id: int, import_id: int):
+    """Progress, then the errors with their line numbers and the choice to record."""
+    portfolio = _declaring_portfolio(request, portfolio_id)
+    bulk = selectors.bulk_import_for_portfolio(portfolio, import_id)
+    running = bulk.status in (BulkImport.Status.CHECKING, BulkImport.Status.RECORDING)
+    return render(
+        request,
+        "rents/bulk_detail.html",
+        {
+            "portfolio": portfolio,
+            "bulk": bulk,
+            "running": running,
+            "errors_shown": bulk.errors[:200],
+            "warnings": [row for row in bulk.valid_rows if row[3]][:200],
+            "form": BulkRecordForm(),
+            "help_entry": 10,
+        },
+    )
+
+
+@login_required
+def bulk_errors(request, portfolio_id: int, import_id: int):
+    """The errors of a file, one line each, to correct it in a spreadsheet."""
+    portfolio = _declaring_portfolio(request, portfolio_id)
+    bulk = selectors.bulk_import_for_portfolio(portfolio, import_id)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["ligne", "numero_allocataire", "erreur"])
+    writer.writerows(bulk.errors)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="erreurs-{bulk.pk}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def bulk_record(request, portfolio_id: int, import_id: int):
+    """Record a checked file (or only its valid lines, when the landlord chose so)."""
+    portfolio = _declaring_portfolio(request, portfolio_id)
+    bulk = selectors.bulk_import_for_portfolio(portfolio, import_id)
+    form = BulkRecordForm(request.POST)
+    form.is_valid()
+    valid_only = form.cleaned_data.get("valid_only", False)
+    confirmed = form.cleaned_data.get("confirmed", False)
+    if bulk.status == BulkImport.Status.RECORDED:
+        return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)
+    if bulk.warning_count and not confirmed:
+        form.add_error("confirmed", "Cochez la case pour confirmer les montants signalés.")
+    if not form.errors:
+        try:
+            if len(bulk.valid_rows) > settings.RENT_BULK_BACKGROUND_LINES:
+                if bulk.errors and not valid_only:
+                    raise services.DeclarationRefused("Ce fichier contient des erreurs.")
+                BulkImport.objects.filter(pk=bulk.pk, status=BulkImport.Status.CHECKED).update(
+                    status=BulkImport.Status.RECORDING, processed_lines=0
+                )
+                tasks.record_bulk_import.enqueue(bulk.pk, request.user.pk, valid_only, confirmed)
+                return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)
+            bulk = services.record_bulk_import(
+                bulk_import_id=bulk.pk,
+                user=request.user,
+                valid_only=valid_only,
+                confirmed=confirmed,
+            )
+        except services.DeclarationRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            return redirect(
+                "rents:acknowledgement",
+                portfolio_id=portfolio.pk,
+                submission_id=bulk.submission_id,
+            )
+    return render(
+        request,
+        "rents/bulk_detail.html",
+        {
+            "portfolio": portfolio,
+            "bulk": bulk,
+            "running": False,
+            "errors_shown": bulk.errors[:200],
+            "warnings": [row for row in bulk.valid_rows if row[3]][:200],
+            "form": form,
+            "help_entry": 10,
+        },
+    )

@@ -1,0 +1,36 @@
+"""A small world for rents tests: one landlord, one portfolio, tenancies in each situation."""
+
+import datetime
+from dataclasses import dataclass
+
+from portail.accounts.models import User
+from portail.portfolios.models import Portfolio, Tenancy
+from tests.factories import JulyRentFactory, PortfolioFactory, TenancyFactory, UserFactory
+
+
+@dataclass
+class World:
+    user: User
+    portfolio: Portfolio
+    known: Tenancy  # July 2025 rent known (650,00 €): July 2026 can be declared
+    missing: Tenancy  # tenant since 2020, July 2025 unknown: a receipt is needed (difficulty 9)
+    newcomer: Tenancy  # arrived 01/10/2025: no July 2025 needed
+    gone: Tenancy  # left in 2025: no July 2026 asked
+
+
+def make_world(**user_fields) -> World:
+    user = UserFactory(**user_fields)
+    portfolio = PortfolioFactory(landlord=user.landlord, name="Mes logements")
+    known = TenancyFactory(portfolio=portfolio, tenant_name="Alice ARNAUD")
+    JulyRentFactory(tenancy=known, year=2025, amount="650.00")
+    missing = TenancyFactory(portfolio=portfolio, tenant_name="Bruno BLANC")
+    newcomer = TenancyFactory(
+        portfolio=portfolio, tenant_name="Chloé CARON", start_date=datetime.date(2025, 10, 1)
+    )
+    gone = TenancyFactory(
+        portfolio=portfolio, tenant_name="David DURAND", end_date=datetime.date(2025, 12, 31)
+    )
+    gone.start_date = datetime.date(2020, 1, 1)
+    gone.end_date = datetime.date(2026, 5, 31)
+    gone.save()
+    return World(user, portfolio, known, missing, newcomer, gone)

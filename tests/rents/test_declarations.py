@@ -1,0 +1,149 @@
+"""Declaring the July 2026 rent: rules, idempotency, versions, rights (difficulties 9 and 10)."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+
+from portail.portfolios.models import Grant
+from portail.portfolios.selectors import portfolio_for_user
+from portail.rents import services
+from portail.rents.models import IrlQuarter, JulyRent, RentCampaign, RentDeclaration
+from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
+
+from .helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def declare(world, tenancy, amount, *, token=None, version=0, confirmed=False, user=None):
+    user = user or world.user
+    return services.declare_rent(
+        user=user,
+        portfolio=portfolio_for_user(user, world.portfolio.pk),
+        tenancy_id=tenancy.pk,
+        year=2026,
+        amount=Decimal(amount),
+        token=token or uuid.uuid4(),
+        expected_version=version,
+        confirmed=confirmed,
+    )
+
+
+def test_a_declaration_records_the_rent_online_with_its_first_version():
+    world = make_world()
+    submission = declare(world, world.known, "655.00")
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    assert (rent.amount, rent.source, rent.recorded_by) == (
+        Decimal("655.00"),
+        JulyRent.Source.ONLINE,
+        world.user,
+    )
+    [version] = submission.declarations.all()
+    assert (version.version, version.declared_by) == (1, world.user)
+
+
+def test_submitting_twice_records_one_declaration():
+    world = make_world()
+    token = uuid.uuid4()
+    first = declare(world, world.known, "655.00", token=token)
+    again = declare(world, world.known, "655.00", token=token)  # double click / back button
+    other_tab = declare(world, world.known, "655.00")  # second tab, same amount, stale version
+    assert first.pk == again.pk == other_tab.pk
+    assert RentDeclaration.objects.count() == 1
+
+
+def test_a_stale_tab_with_another_amount_is_refused_not_recorded():
+    world = make_world()
+    declare(world, world.known, "655.00")
+    with pytest.raises(services.DeclarationRefused, match="entre-temps"):
+        declare(world, world.known, "656.00", version=0)
+    assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("655.00")
+
+
+def test_a_correction_adds_a_version_and_keeps_the_first():
+    world = make_world()
+    declare(world, world.known, "655.00")
+    declare(world, world.known, "652.00", version=1)
+    versions = list(
+        RentDeclaration.objects.filter(tenancy=world.known).values_list("version", "amount")
+    )
+    assert versions == [(1, Decimal("655.00")), (2, Decimal("652.00"))]
+    assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("652.00")
+
+
+def test_no_declaration_or_correction_once_the_campaign_is_closed():
+    world = make_world()
+    RentCampaign.objects.create(
+        year=2026, opens_on=datetime.date(2026, 7, 1), closes_on=datetime.date(2026, 11, 26)
+    )
+    with pytest.raises(services.DeclarationRefused, match="n'est pas ouverte"):
+        declare(world, world.known, "655.00")
+
+
+def test_campaign_defaults_to_1_july_and_15_january():
+    campaign = RentCampaign.objects.create(year=2026)
+    assert (campaign.opens_on, campaign.closes_on) == (
+        datetime.date(2026, 7, 1),
+        datetime.date(2027, 1, 15),
+    )
+
+
+def test_missing_july_2025_rent_blocks_the_entry_but_not_for_a_newcomer():
+    world = make_world()
+    with pytest.raises(services.DeclarationRefused, match="quittance de juillet 2025") as error:
+        declare(world, world.missing, "600.00")
+    assert error.value.help_entry == 9
+    declare(world, world.newcomer, "600.00")
+    with pytest.raises(services.DeclarationRefused, match="pas locataire"):
+        declare(world, world.gone, "600.00")
+
+
+def test_an_increase_beyond_the_irl_needs_a_confirmation():
+    world = make_world()
+    # IRL Q2 2026 not yet in the table: the latest published pair applies (146.68 / 145.17).
+    with pytest.raises(services.DeclarationRefused, match="Confirmez"):
+        declare(world, world.known, "660.00")  # 650 x 146.68/145.17 = 656.76
+    declare(world, world.known, "656.76")
+    declare(world, world.known, "660.00", version=1, confirmed=True)
+    IrlQuarter.objects.create(year=2026, quarter=2, value=Decimal("150.00"))
+    # Staff add IRL Q2 2026: July 2025's 650 x 150 / 146.68 = 664.71 at most.
+    declare(world, world.known, "664.71", version=2)
+    with pytest.raises(services.DeclarationRefused, match="Confirmez"):
+        declare(world, world.known, "664.72", version=3)
+    assert RentDeclaration.objects.filter(tenancy=world.known).count() == 3
+
+
+def test_an_amount_above_the_ceiling_needs_a_confirmation(settings):
+    settings.RENT_CONFIRMATION_CEILING = "1000"
+    world = make_world()
+    with pytest.raises(services.DeclarationRefused, match="Confirmez"):
+        declare(world, world.newcomer, "1200.00")
+    declare(world, world.newcomer, "1200.00", confirmed=True)
+
+
+def test_a_consult_only_user_cannot_declare_but_a_declare_grant_can():
+    landlord = LegalLandlordFactory()
+    admin = UserFactory(landlord=landlord, is_landlord_admin=True)
+    world = make_world(landlord=landlord)
+    reader = UserFactory(landlord=landlord)
+    GrantFactory(user=reader, portfolio=world.portfolio, right=Grant.Right.CONSULT)
+    writer = UserFactory(landlord=landlord)
+    GrantFactory(user=writer, portfolio=world.portfolio, right=Grant.Right.DECLARE)
+    assert not portfolio_for_user(reader, world.portfolio.pk).may_declare
+    with pytest.raises(PermissionDenied):
+        declare(world, world.known, "655.00", user=reader)
+    declare(world, world.known, "655.00", user=writer)
+    declare(world, world.known, "655.00", user=admin, version=1)
+
+
+def test_declarations_outside_the_campaign_dates_of_staff():
+    world = make_world()
+    with (
+        time_machine.travel(datetime.date(2027, 1, 16)),
+        pytest.raises(services.DeclarationRefused),
+    ):
+        declare(world, world.known, "655.00")
