@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "portail.rents",
     "portail.feed",
     "portail.help",
+    "portail.audit",
+    "captcha",
     "portail.correspondence",
 ]
 
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portail.accounts.middleware.CredentialsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -112,15 +115,22 @@ LOGOUT_REDIRECT_URL = "common:home"
 
 # Argon2id first (parameters justified in docs/security.md); the others only read old hashes.
 PASSWORD_HASHERS = ["portail.accounts.hashers.PortalArgon2PasswordHasher"]
+# Chosen passwords: CNIL length rule, no context words, not a common password (French messages).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portail.accounts.validators.CnilLengthValidator"},
+    {"NAME": "portail.accounts.validators.ContextWordsValidator"},
+    {"NAME": "portail.accounts.validators.FrenchCommonPasswordValidator"},
 ]
+
+# Captcha of the recovery forms (django-simple-captcha): single use, 10 minutes, spoken in French
+# by espeak-ng. There is deliberately no setting for its test mode: no bypass exists.
+CAPTCHA_CHALLENGE_FUNCT = "portail.accounts.captcha.challenge"
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_IMAGE_SIZE = (200, 70)
+CAPTCHA_FLITE_PATH = None
+CAPTCHA_SPEECH_PATH = env.str("CAPTCHA_SPEECH_PATH", default="/usr/bin/espeak-ng")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

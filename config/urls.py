@@ -10,6 +10,7 @@ urlpatterns = [
     path("parcs/", include("portail.portfolios.urls")),
     path("parcs/<int:portfolio_id>/", include("portail.rents.urls")),
     path("conseils/", include("portail.help.urls")),
+    path("captcha/", include("captcha.urls")),
     path("", include("portail.correspondence.urls")),
     path("gestion/", admin.site.urls),
 ]
