@@ -3,18 +3,20 @@
 Every message goes through ``portail.correspondence.services.queue_message`` inside the
 caller's transaction. A temporary password is never made here: a message that carries one says
 so (``carries_temporary_password=True``) and the delivery task issues it at sending time with
-``accounts.temporary_passwords.issue_temporary_password(user=..., channel=..., purpose=...)``,
-the purpose being ``context["temporary_password_purpose"]`` ("access": 14 days by e-mail,
-2 months by letter; "recovery": 24 hours). The credential texts are the outbox's own
+``accounts.temporary_passwords.issue_temporary_password(user=..., channel=..., valid_for=...)``:
+first access and new letters leave ``valid_for`` to its default (14 days by e-mail, 2 months
+by letter); "Mot de passe perdu" asks for 24 hours. The credential texts are the outbox's own
 (``credentials``, ``lost_identifier``, ``lost_password``); the password-changed notice and the
 e-mail confirmation code are ours, in ``accounts/templates/accounts/messages/``.
 """
 
 from django.utils.module_loading import import_string
 
+from portail.common import clock
+
 from . import rules
 from .models import TemporaryPassword, User
-from .temporary_passwords import PURPOSE_ACCESS, PURPOSE_RECOVERY
+from .temporary_passwords import PURPOSE_RECOVERY, temporary_password_validity
 
 EMAIL = TemporaryPassword.Channel.EMAIL
 LETTER = TemporaryPassword.Channel.LETTER
@@ -44,13 +46,12 @@ def _base_context(user: User) -> dict:
 
 def send_access(*, user: User, channel: str, kind: str = FIRST_ACCESS):
     """Identifier and a new temporary password, by e-mail (14 days) or letter (2 months)."""
-    context = _base_context(user) | {"temporary_password_purpose": PURPOSE_ACCESS}
     return _queue(
         user=user,
         kind=kind,
         channel=channel,
         template="credentials",
-        context=context,
+        context=_base_context(user),
         carries_temporary_password=True,
     )
 
@@ -68,14 +69,16 @@ def send_identifier(*, user: User, channel: str):
 
 def send_recovery_password(*, user: User):
     """A new temporary password by e-mail, valid 24 hours (difficulty 2)."""
-    context = _base_context(user) | {"temporary_password_purpose": PURPOSE_RECOVERY}
     return _queue(
         user=user,
         kind=LOST_PASSWORD,
         channel=EMAIL,
         template="lost_password",
-        context=context,
+        context=_base_context(user),
         carries_temporary_password=True,
+        temporary_password_valid_for=temporary_password_validity(
+            channel=EMAIL, purpose=PURPOSE_RECOVERY, issued_at=clock.now()
+        ),
     )
 
 
