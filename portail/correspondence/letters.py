@@ -52,9 +52,9 @@ def gather_letters() -> LetterBatch:
         Message.objects.filter(pk__in=[message.pk for message in included]).update(
             status=Message.Status.POSTED, posted_at=now
         )
-        transaction.on_commit(
-            lambda: [files[message.pk].unlink(missing_ok=True) for message in included]
-        )
+    # Once the batch is recorded: the single files (and their clear passwords) go.
+    for message in included:
+        files[message.pk].unlink(missing_ok=True)
     return LetterBatch(path=batch_path, count=len(included), missing=missing)
 
 

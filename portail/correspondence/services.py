@@ -94,8 +94,13 @@ def queue_message(
     carries_temporary_password: bool = False,
     temporary_password_valid_for: datetime.timedelta | None = None,
     subject: str | None = None,
+    email: str | None = None,
 ) -> Message:
-    """Put an e-mail or a letter in the outbox, in the caller's transaction; sent after commit."""
+    """Put an e-mail or a letter in the outbox, in the caller's transaction; sent after commit.
+
+    ``email`` sends an e-mail to another address than the recipient's own (e.g. the former
+    contact address, told that it was replaced).
+    """
     context = context or {}
     if not rules.context_holds_no_secret(context):
         raise SecretInContextError("The outbox never stores a secret; issue it at delivery.")
@@ -107,7 +112,7 @@ def queue_message(
         context=context,
         carries_temporary_password=carries_temporary_password,
         temporary_password_validity=temporary_password_valid_for,
-        email=_recipient_email(user) if channel == Message.Channel.EMAIL else "",
+        email=(email or _recipient_email(user)) if channel == Message.Channel.EMAIL else "",
         address=_recipient_address(user) if channel == Message.Channel.LETTER else [],
     )
     message.subject = (
@@ -145,7 +150,11 @@ def _claim(*, message_id: int | None) -> Message | None:
     due = _due_messages()
     if message_id is not None:
         due = due.filter(pk=message_id)
-    message = due.select_for_update(skip_locked=True).first()
+    message = (
+        due.select_related("recipient__landlord")
+        .select_for_update(skip_locked=True, of=("self",))
+        .first()
+    )
     if message is None:
         return None
     # A write first: on SQLite it takes the database's write lock before anything is sent.
@@ -211,13 +220,13 @@ def _send(message: Message, connection) -> None:
         )
         email.attach_alternative(sent.html, "text/html")
         email.send()
-        history = rendering.render_email(message=message, context=masked)
+        history = rendering.render_email(message=message, context=masked) if password else sent
     else:
         if not message.address:
             raise NoAddressError("Pas d'adresse postale pour ce destinataire.")
         letter = rendering.render_letter(message=message, context=context)
         _write_spool_file(name=message.spool_name, content=rendering.letter_pdf(html=letter.html))
-        history = rendering.render_letter(message=message, context=masked)
+        history = rendering.render_letter(message=message, context=masked) if password else letter
     message.body_text = history.text
     message.body_html = history.fragment
 

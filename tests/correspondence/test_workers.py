@@ -1,0 +1,106 @@
+"""Real worker processes: an SMTP outage, a worker killed mid-batch, two workers at once."""
+
+import signal
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from portail.common import clock
+from portail.correspondence import services
+from portail.correspondence.models import Message
+from tests.factories import UserFactory
+
+from .conftest import start_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _queue(user, count):
+    return [
+        services.queue_message(
+            user=user,
+            kind="notice",
+            channel=Message.Channel.EMAIL,
+            template="notice",
+            context={"title": f"Message {n}", "paragraphs": ["Bonjour."]},
+        ).pk
+        for n in range(count)
+    ]
+
+
+def _pk(message_id: str) -> int:
+    return int(message_id.split("@")[0].removeprefix("<courrier-"))
+
+
+def _finish(process, timeout=120):
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err.decode()[-2000:]
+    return out.decode()
+
+
+def test_smtp_outage_loses_nothing_and_sends_each_once(smtp_server, settings):
+    smtp_server.stop()
+    user = UserFactory(email="marie@example.org")
+    pks = _queue(user, 20)
+    # The django-tasks worker runs the 20 delivery tasks against the stopped server.
+    _finish(start_worker(smtp=smtp_server, settings=settings, args=("db_worker", "--batch")))
+    assert smtp_server.messages == []
+    assert Message.objects.filter(status=Message.Status.QUEUED, attempts=1).count() == 20
+
+    smtp_server.start()
+    # The first retry delay (1 minute) has passed: the sweep delivers what is due.
+    Message.objects.update(next_attempt_at=clock.now())
+    _finish(start_worker(smtp=smtp_server, settings=settings))
+    _finish(start_worker(smtp=smtp_server, settings=settings))
+    received = Counter(_pk(mid) for mid in smtp_server.recorder.message_ids())
+    assert received == Counter({pk: 1 for pk in pks})
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 20
+
+
+def test_a_worker_killed_mid_batch_never_resends_what_is_recorded_sent(smtp_server, settings):
+    user = UserFactory(email="marie@example.org")
+    pks = _queue(user, 40)
+    smtp_server.recorder.delay = 0.05
+    worker = start_worker(smtp=smtp_server, settings=settings)
+    deadline = time.monotonic() + 60
+    while len(smtp_server.messages) < 10 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    sent_before_kill = set(
+        Message.objects.filter(status=Message.Status.SENT).values_list("pk", flat=True)
+    )
+    assert 0 < len(sent_before_kill) < 40
+
+    smtp_server.recorder.delay = 0
+    _finish(start_worker(smtp=smtp_server, settings=settings))
+    received = Counter(_pk(mid) for mid in smtp_server.recorder.message_ids())
+    assert set(received) == set(pks)
+    assert all(received[pk] == 1 for pk in sent_before_kill)
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 40
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="several workers need PostgreSQL")
+def test_two_workers_on_postgresql_deliver_1000_messages_without_duplicate(smtp_server, settings):
+    user = UserFactory(email="marie@example.org")
+    Message.objects.bulk_create(
+        Message(
+            kind="notice",
+            channel=Message.Channel.EMAIL,
+            recipient=user,
+            template="notice",
+            context={"title": f"Message {n}", "paragraphs": ["Bonjour."]},
+            subject=f"Message {n}",
+            email=user.email,
+        )
+        for n in range(1000)
+    )
+    workers = [start_worker(smtp=smtp_server, settings=settings) for _ in range(2)]
+    outputs = [_finish(worker) for worker in workers]
+    received = Counter(smtp_server.recorder.message_ids())
+    assert len(received) == 1000
+    assert max(received.values()) == 1
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 1000
+    assert all("sent=" in output for output in outputs)
