@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -110,6 +111,11 @@ def _export_rows(queryset, year):
         ]
 
 
+def _csv_amount(value) -> str:
+    """650,00: the amount as a French spreadsheet reads it, without the currency sign."""
+    return "" if value is None else f"{Decimal(value):.2f}".replace(".", ",")
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -124,13 +130,10 @@ def export_csv(request, portfolio_id: int):
 
     def lines():
         yield "\ufeff"
-        for row in _export_rows(queryset, year):
-            yield writer.writerow(
-                [
-                    ("" if v is None else str(v).replace(".", ",")) if i in (3, 4) else v
-                    for i, v in enumerate(row)
-                ]
-            )
+        rows = _export_rows(queryset, year)
+        yield writer.writerow(next(rows))
+        for row in rows:
+            yield writer.writerow([_csv_amount(v) if i in (3, 4) else v for i, v in enumerate(row)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="locataires-{portfolio.pk}.csv"'

@@ -201,25 +201,30 @@ def submit_receipt(
 
 
 def _queue_receipt_validated(receipt: Receipt) -> None:
-    try:
-        from portail.correspondence.services import queue_message
-    except ImportError:  # the outbox is not deployed yet
-        log.warning("receipt_validated_not_notified receipt=%s reason=no_outbox", receipt.pk)
-        return
+    """Tell the landlord's user who sent the receipt that July N can now be declared."""
+    from django.urls import reverse
+
+    from portail.common.formats import french_amount
+    from portail.correspondence.services import queue_message
+
     user = receipt.submitted_by
+    has_email = bool(user.email or (user.landlord_id and user.landlord.email))
+    tenancy = receipt.tenancy
     queue_message(
         user=user,
         kind="receipt_validated",
-        channel="email",
-        template="rents/email/receipt_validated",
+        channel="email" if has_email else "letter",
+        template="rents/messages/receipt_validated",
         context={
-            "tenant_name": receipt.tenancy.tenant_name,
-            "recipient_number": receipt.tenancy.recipient_number,
+            "tenant_name": tenancy.tenant_name,
+            "recipient_number": tenancy.recipient_number,
             "year": receipt.year,
             "next_year": receipt.year + 1,
-            "amount": str(receipt.amount),
-            "portfolio_id": receipt.tenancy.portfolio_id,
-            "tenancy_id": receipt.tenancy_id,
+            "amount_fr": french_amount(receipt.amount),
+            "link_path": reverse(
+                "rents:declare",
+                kwargs={"portfolio_id": tenancy.portfolio_id, "tenancy_id": tenancy.pk},
+            ),
         },
     )
 
@@ -229,8 +234,8 @@ def validate_receipt(*, receipt: Receipt, staff_user) -> Receipt:
     """An agent validates a receipt: the July N-1 rent is known, the landlord is told by e-mail
     that July N can now be declared (difficulty 9)."""
     receipt = (
-        Receipt.objects.select_for_update()
-        .select_related("tenancy", "submitted_by")
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("tenancy", "submitted_by__landlord")
         .get(pk=receipt.pk)
     )
     if receipt.status != Receipt.Status.PENDING:
@@ -385,7 +390,7 @@ def record_bulk_import(
     with errors only when the landlord chose to record its valid lines (difficulty 10)."""
     with transaction.atomic():
         bulk = (
-            BulkImport.objects.select_for_update()
+            BulkImport.objects.select_for_update(of=("self",))
             .select_related("portfolio__landlord")
             .get(pk=bulk_import_id)
         )

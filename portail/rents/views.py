@@ -8,10 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
 
 from portail.common import clock
 from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
@@ -101,12 +100,13 @@ def declare(request, portfolio_id: int, tenancy_id: int):
 
 
 @login_required
-@require_POST
 def receipt(request, portfolio_id: int, tenancy_id: int):
     """Send the July N-1 receipt online (difficulty 9)."""
     portfolio = _declaring_portfolio(request, portfolio_id)
     year = rules.campaign_year(clock.today())
     tenancy = tenancy_for_portfolio(portfolio, tenancy_id, year=year)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = ReceiptForm(request.POST, request.FILES, year=year - 1)
     if form.is_valid():
         try:
@@ -252,11 +252,12 @@ def bulk_errors(request, portfolio_id: int, import_id: int):
 
 
 @login_required
-@require_POST
 def bulk_record(request, portfolio_id: int, import_id: int):
     """Record a checked file (or only its valid lines, when the landlord chose so)."""
     portfolio = _declaring_portfolio(request, portfolio_id)
     bulk = selectors.bulk_import_for_portfolio(portfolio, import_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = BulkRecordForm(request.POST)
     form.is_valid()
     valid_only = form.cleaned_data.get("valid_only", False)

@@ -13,3 +13,27 @@ TODAY = datetime.datetime(2026, 11, 27, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe
 def _campaign_day():
     with time_machine.travel(TODAY, tick=True):
         yield
+
+
+@pytest.fixture
+def client(client):
+    """A test client whose force_login opens a session as the sign-in form does."""
+    from portail.accounts.middleware import SIGNED_IN_AT
+    from portail.common import clock
+
+    original = client.force_login
+
+    def force_login(user, backend=None):
+        original(user, backend)
+        session = client.session
+        session[SIGNED_IN_AT] = clock.now().timestamp()
+        session.save()
+
+    client.force_login = force_login
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

@@ -1,0 +1,97 @@
+"""The tenant list: rents N-1 and N, status, search, filter, sort, pages, exports; few queries."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from portail.portfolios.selectors import tenant_list
+from portail.rents import rules
+from tests.factories import JulyRentFactory, TenancyFactory
+from tests.rents.helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def list_url(world, **params):
+    url = reverse("portfolios:tenants", args=[world.portfolio.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def test_each_situation_has_its_status_in_the_list_and_in_the_rule():
+    world = make_world()
+    rows = {t.tenant_name: t for t in tenant_list(world.portfolio, year=2026)}
+    assert rows["Alice ARNAUD"].status == rules.Status.TO_DECLARE
+    assert rows["Bruno BLANC"].status == rules.Status.RECEIPT
+    assert rows["Chloé CARON"].status == rules.Status.TO_DECLARE
+    assert rows["David DURAND"].status == rules.Status.NOT_REQUIRED
+    for t in rows.values():  # the database form agrees with the Python rule
+        assert t.status == rules.declaration_status(
+            start_date=t.start_date,
+            end_date=t.end_date,
+            year=2026,
+            has_current=t.rent_current is not None,
+            has_previous=t.rent_previous is not None,
+        )
+
+
+def test_search_by_name_or_number_filter_by_status_and_sort(client):
+    world = make_world()
+    client.force_login(world.user)
+    page = client.get(list_url(world, q="bruno")).content.decode()
+    assert "Bruno BLANC" in page and "Alice ARNAUD" not in page
+    page = client.get(list_url(world, q=world.known.recipient_number)).content.decode()
+    assert "Alice ARNAUD" in page and "Bruno BLANC" not in page
+    page = client.get(list_url(world, statut="receipt")).content.decode()
+    assert "Bruno BLANC" in page and "Alice ARNAUD" not in page
+    assert "Envoyer la quittance" in page
+    page = client.get(list_url(world, tri="-nom")).content.decode()
+    assert page.index("David DURAND") < page.index("Alice ARNAUD")
+    assert 'aria-sort="descending"' in page
+
+
+def test_pages_keep_the_search(client):
+    world = make_world()
+    for n in range(60):
+        TenancyFactory(portfolio=world.portfolio, tenant_name=f"Zoé {n:03d}")
+    client.force_login(world.user)
+    page = client.get(list_url(world, q="Zoé")).content.decode()
+    assert "60 locataires" in page
+    assert "q=Zo%C3%A9&amp;page=2" in page
+
+
+def test_the_list_costs_the_same_queries_with_5_or_300_tenancies(client, django_assert_num_queries):
+    world = make_world()
+    client.force_login(world.user)
+    client.get(list_url(world))  # warm the session
+    with django_assert_num_queries(11):
+        assert client.get(list_url(world)).status_code == 200
+    for n in range(300):
+        tenancy = TenancyFactory(portfolio=world.portfolio, start_date=datetime.date(2019, 1, 1))
+        if n % 2:
+            JulyRentFactory(tenancy=tenancy, year=2025)
+    with django_assert_num_queries(11):
+        assert client.get(list_url(world, statut="to_declare", tri="-loyer")).status_code == 200
+
+
+def test_exports_follow_the_filter_in_csv_and_xlsx(client):
+    world = make_world()
+    client.force_login(world.user)
+    response = client.get(
+        reverse("portfolios:export_csv", args=[world.portfolio.pk]) + "?statut=to_declare"
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][3] == "Loyer de juillet 2025"
+    names = {row[1] for row in rows[1:]}
+    assert names == {"Alice ARNAUD", "Chloé CARON"}
+    alice = next(row for row in rows if row[1] == "Alice ARNAUD")
+    assert alice[3] == "650,00" and alice[5] == "À déclarer"
+    response = client.get(reverse("portfolios:export_xlsx", args=[world.portfolio.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert len(values) == 5
+    assert any(row[1] == "Alice ARNAUD" and float(row[3]) == 650.0 for row in values[1:])

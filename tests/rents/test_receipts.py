@@ -1,0 +1,109 @@
+"""Difficulty 9: the July 2025 receipt, sent online, validated by staff, then July 2026 opens."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.sites import site
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from portail.correspondence.models import Message
+from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
+from portail.rents import rules, services
+from portail.rents.models import JulyRent, Receipt
+from tests.factories import UserFactory
+
+from .helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def receipt_url(world, tenancy):
+    return reverse(
+        "rents:receipt", kwargs={"portfolio_id": world.portfolio.pk, "tenancy_id": tenancy.pk}
+    )
+
+
+def test_a_photo_of_the_receipt_is_kept_pending_and_the_list_says_so(client):
+    world = make_world()
+    client.force_login(world.user)
+    upload = SimpleUploadedFile("quittance.png", png_bytes(), content_type="image/png")
+    response = client.post(receipt_url(world, world.missing), {"amount": "640,00", "file": upload})
+    assert response.status_code == 302
+    receipt = Receipt.objects.get()
+    assert (receipt.year, receipt.amount, receipt.status, receipt.content_type) == (
+        2025,
+        Decimal("640.00"),
+        Receipt.Status.PENDING,
+        "image/png",
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Quittance de juillet 2025 en cours de vérification" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("quittance.pdf", b"Ceci n'est pas un PDF", "ni un PDF"),
+        ("quittance.exe", b"MZ\x90\x00" + b"\x00" * 100, "ni un PDF"),
+        ("grande.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "10 Mo"),
+    ],
+)
+def test_a_file_that_is_not_a_small_pdf_jpeg_or_png_is_refused(client, name, content, message):
+    world = make_world()
+    client.force_login(world.user)
+    upload = SimpleUploadedFile(name, content, content_type="application/pdf")
+    page = client.post(
+        receipt_url(world, world.missing), {"amount": "640,00", "file": upload}
+    ).content.decode()
+    assert message in page
+    assert 'value="640,00"' in page
+    assert "#difficulte-9" in page
+    assert not Receipt.objects.exists()
+
+
+def test_validation_records_the_rent_emails_the_landlord_and_opens_july_2026(admin_client):
+    world = make_world(email="bailleur@example.fr")
+    portfolio = portfolio_for_user(world.user, world.portfolio.pk)
+    upload = SimpleUploadedFile("q.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    receipt = services.submit_receipt(
+        user=world.user,
+        portfolio=portfolio,
+        tenancy=world.missing,
+        amount=Decimal("640.00"),
+        upload=upload,
+    )
+    response = admin_client.post(
+        reverse("admin:rents_receipt_changelist"),
+        {"action": "validate", "_selected_action": [receipt.pk]},
+    )
+    assert response.status_code == 302
+    rent = JulyRent.objects.get(tenancy=world.missing, year=2025)
+    assert (rent.amount, rent.source) == (Decimal("640.00"), JulyRent.Source.RECEIPT)
+    message = Message.objects.get(kind="receipt_validated")
+    assert message.recipient == world.user
+    assert message.channel == "email"
+    assert "juillet 2026" in message.subject
+    tenancy = tenancy_for_portfolio(portfolio, world.missing.pk, year=2026)
+    assert tenancy.status == rules.Status.TO_DECLARE
+
+
+def test_staff_admin_lists_receipts():
+    assert Receipt in site._registry
+
+
+def test_another_landlord_cannot_send_a_receipt_for_my_tenant(client):
+    world = make_world()
+    other = UserFactory()
+    client.force_login(other)
+    upload = SimpleUploadedFile("q.png", png_bytes(), content_type="image/png")
+    response = client.post(receipt_url(world, world.missing), {"amount": "1", "file": upload})
+    assert response.status_code == 404
