@@ -38,7 +38,8 @@ RENT_CONFIRMATION_CEILING = env.str("RENT_CONFIRMATION_CEILING", default="5000")
 RENT_BULK_BACKGROUND_LINES = env.int("RENT_BULK_BACKGROUND_LINES", default=500)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, on a site that asks staff for a second factor (portail.backoffice).
+    "portail.backoffice.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +57,10 @@ INSTALLED_APPS = [
     "portail.audit",
     "captcha",
     "portail.correspondence",
+    "portail.team",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "portail.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portail.accounts.middleware.CredentialsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

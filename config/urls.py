@@ -10,7 +10,9 @@ urlpatterns = [
     path("parcs/", include("portail.portfolios.urls")),
     path("parcs/<int:portfolio_id>/", include("portail.rents.urls")),
     path("conseils/", include("portail.help.urls")),
+    path("equipe/", include("portail.team.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("portail.correspondence.urls")),
+    path("agence/", include("portail.backoffice.urls")),
     path("gestion/", admin.site.urls),
 ]

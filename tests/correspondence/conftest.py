@@ -37,7 +37,7 @@ class Recorder:
             return [str(message["Message-ID"]) for message in self.messages]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -45,7 +45,7 @@ def _free_port() -> int:
 
 class SmtpServer:
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.recorder = Recorder()
         self.controller = None
 
