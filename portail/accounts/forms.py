@@ -183,6 +183,33 @@ class EmailForm(forms.Form):
     )
 
 
+class EmailWithPasswordForm(EmailForm):
+    """The e-mail serves recovery: changing it long after signing in asks the password again."""
+
+    current_password = forms.CharField(
+        label="Votre mot de passe",
+        help_text="Par sécurité, retapez votre mot de passe pour changer d'adresse mail.",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "data-password-toggle": ""}
+        ),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        value = self.cleaned_data["current_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(
+                "Le mot de passe ne correspond pas. Tapez-le exactement, en respectant les "
+                "majuscules.",
+                code="wrong_password",
+            )
+        return value
+
+
 class EmailCodeForm(forms.Form):
     code = forms.CharField(
         label="Code reçu par mail",

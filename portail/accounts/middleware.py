@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from portail.common import clock
 
 MUST_CHANGE_PASSWORD = "must_change_password"  # noqa: S105
 SIGNED_IN_AT = "signed_in_at"
 ABSOLUTE_SESSION_LIMIT = datetime.timedelta(hours=12)
+# Changing what recovery relies on (the e-mail) needs a sign-in this recent, or the password.
+RECENT_AUTHENTICATION = datetime.timedelta(minutes=15)
 
 
 def session_too_old(signed_in_at: float | None, now: datetime.datetime) -> bool:
@@ -19,6 +22,13 @@ def session_too_old(signed_in_at: float | None, now: datetime.datetime) -> bool:
     if signed_in_at is None:
         return True
     return now.timestamp() - signed_in_at > ABSOLUTE_SESSION_LIMIT.total_seconds()
+
+
+def authenticated_recently(signed_in_at: float | None, now: datetime.datetime) -> bool:
+    """A password was typed in this session less than 15 minutes ago."""
+    if signed_in_at is None:
+        return False
+    return now.timestamp() - signed_in_at <= RECENT_AUTHENTICATION.total_seconds()
 
 
 class CredentialsMiddleware:
@@ -45,4 +55,8 @@ class CredentialsMiddleware:
                 }
                 if request.path_info not in allowed:
                     return redirect("accounts:change_password")
+            response = self.get_response(request)
+            # A signed-in page holds personal data: never kept by a browser or a proxy.
+            patch_cache_control(response, no_store=True, private=True)
+            return response
         return self.get_response(request)

@@ -279,21 +279,34 @@ def reset_password_by_email(*, email: str, ip: str | None) -> None:
 
 @transaction.atomic
 def request_email_confirmation(*, user: User, email: str, ip: str | None) -> EmailConfirmation:
-    """Keep the e-mail the user gave and send it a code; it serves recovery once confirmed."""
+    """Send a code to the e-mail the user gave; the account keeps its old one until confirmed."""
     code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
-    user.email, user.email_confirmed = email.strip(), False
-    user.save(update_fields=["email", "email_confirmed"])
     confirmation = EmailConfirmation.objects.create(
         user=user,
-        email=user.email,
+        email=email.strip(),
         code_hash=make_password(code),
         created_at=now,
         expires_at=now + EMAIL_CODE_VALIDITY,
     )
-    dispatch.send_email_code(user=user, code=code)
+    # The outbox takes the address from the user when queueing: lend it the new one.
+    kept = user.email
+    user.email = confirmation.email
+    try:
+        dispatch.send_email_code(user=user, code=code)
+    finally:
+        user.email = kept
     record_event(action="email.change_requested", actor=user, target=user.identifier, ip=ip)
     return confirmation
+
+
+def pending_email(user: User) -> EmailConfirmation | None:
+    """The latest address given and not yet confirmed, if any."""
+    return (
+        EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -301,7 +314,7 @@ def confirm_email(*, user: User, code: str, ip: str | None) -> str | None:
     """Confirm the pending e-mail address with the code sent to it; else the French reason."""
     pending = (
         EmailConfirmation.objects.select_for_update()
-        .filter(user=user, confirmed_at__isnull=True, email=user.email)
+        .filter(user=user, confirmed_at__isnull=True)
         .order_by("-created_at")
         .first()
     )
@@ -320,7 +333,14 @@ def confirm_email(*, user: User, code: str, ip: str | None) -> str | None:
         )
     pending.confirmed_at = now
     pending.save(update_fields=["attempts", "confirmed_at"])
-    user.email_confirmed = True
-    user.save(update_fields=["email_confirmed"])
-    record_event(action="email.change", actor=user, target=user.identifier, ip=ip)
+    previous = user.email
+    user.email, user.email_confirmed = pending.email, True
+    user.save(update_fields=["email", "email_confirmed"])
+    record_event(
+        action="email.change",
+        actor=user,
+        target=user.identifier,
+        ip=ip,
+        details={"had_email": bool(previous)},
+    )
     return None

@@ -18,14 +18,17 @@ from .captcha import speak
 from .forms import (
     EmailCodeForm,
     EmailForm,
+    EmailWithPasswordForm,
     LostIdentifierForm,
     LostPasswordForm,
     NewPasswordForm,
     SignInForm,
     client_ip,
 )
-from .middleware import MUST_CHANGE_PASSWORD, SIGNED_IN_AT
+from .middleware import MUST_CHANGE_PASSWORD, SIGNED_IN_AT, authenticated_recently
 
+# When a password (chosen or temporary) was last typed in this session.
+AUTHENTICATED_AT = "authenticated_at"
 _CONFIRM_SALT = "accounts.lost_identifier.confirm"
 _CONFIRM_MAX_AGE = 15 * 60
 TOO_MANY_REQUESTS = (
@@ -48,7 +51,7 @@ def sign_in(request):
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
-        request.session[SIGNED_IN_AT] = clock.now().timestamp()
+        request.session[SIGNED_IN_AT] = request.session[AUTHENTICATED_AT] = clock.now().timestamp()
         if form.result.via_temporary:
             request.session[MUST_CHANGE_PASSWORD] = True
             return redirect("accounts:change_password")
@@ -89,6 +92,7 @@ def change_password(request):
             ip=client_ip(request),
         )
         update_session_auth_hash(request, request.user)  # other sessions end, this one stays
+        request.session[AUTHENTICATED_AT] = clock.now().timestamp()
         request.session.pop(MUST_CHANGE_PASSWORD, None)
         messages.success(request, "Votre mot de passe est enregistré.")
         if request.user.landlord_id and not request.user.email_confirmed:
@@ -104,7 +108,12 @@ def change_password(request):
 @never_cache
 @login_required
 def give_email(request):
-    form = EmailForm(data=request.POST or None, initial={"email": request.user.email})
+    """The e-mail used for recovery; re-authentication unless a password was just typed."""
+    data, initial = request.POST or None, {"email": request.user.email}
+    if authenticated_recently(request.session.get(AUTHENTICATED_AT), clock.now()):
+        form = EmailForm(data=data, initial=initial)
+    else:
+        form = EmailWithPasswordForm(request.user, data=data, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.request_email_confirmation(
             user=request.user, email=form.cleaned_data["email"], ip=client_ip(request)
@@ -116,7 +125,8 @@ def give_email(request):
 @never_cache
 @login_required
 def confirm_email(request):
-    if not request.user.email or request.user.email_confirmed:
+    pending = services.pending_email(request.user)
+    if pending is None:
         return redirect("accounts:give_email")
     form = EmailCodeForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,12 +136,12 @@ def confirm_email(request):
         if error is None:
             messages.success(
                 request,
-                f"Votre adresse mail {request.user.email} est confirmée. Elle servira si vous "
+                f"Votre adresse mail {pending.email} est confirmée. Elle servira si vous "
                 "perdez votre identifiant ou votre mot de passe.",
             )
             return redirect("portfolios:home")
         form.add_error("code", error)
-    return render(request, "accounts/confirm_email.html", {"form": form})
+    return render(request, "accounts/confirm_email.html", {"form": form, "pending": pending})
 
 
 def _recovery_form(form_class, request):
