@@ -70,7 +70,22 @@ def test_a_file_that_is_not_a_small_pdf_jpeg_or_png_is_refused(client, name, con
     assert not Receipt.objects.exists()
 
 
-def test_validation_records_the_rent_emails_the_landlord_and_opens_july_2026(admin_client):
+def run_admin_action(action: str, receipt, staff):
+    """The receipt admin's action as an agent runs it from the list (the site adds 2FA)."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    from portail.rents.admin import ReceiptAdmin
+
+    request = RequestFactory().post("/")
+    request.user = staff
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    model_admin = ReceiptAdmin(Receipt, site)
+    getattr(model_admin, action)(request, Receipt.objects.filter(pk=receipt.pk))
+
+
+def test_validation_records_the_rent_emails_the_landlord_and_opens_july_2026(admin_user):
     world = make_world(email="bailleur@example.fr")
     portfolio = portfolio_for_user(world.user, world.portfolio.pk)
     upload = SimpleUploadedFile("q.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
@@ -81,11 +96,7 @@ def test_validation_records_the_rent_emails_the_landlord_and_opens_july_2026(adm
         amount=Decimal("640.00"),
         upload=upload,
     )
-    response = admin_client.post(
-        reverse("admin:rents_receipt_changelist"),
-        {"action": "validate", "_selected_action": [receipt.pk]},
-    )
-    assert response.status_code == 302
+    run_admin_action("validate", receipt, admin_user)
     rent = JulyRent.objects.get(tenancy=world.missing, year=2025)
     assert (rent.amount, rent.source) == (Decimal("640.00"), JulyRent.Source.RECEIPT)
     message = Message.objects.get(kind="receipt_validated")
@@ -96,8 +107,28 @@ def test_validation_records_the_rent_emails_the_landlord_and_opens_july_2026(adm
     assert tenancy.status == rules.Status.TO_DECLARE
 
 
-def test_staff_admin_lists_receipts():
-    assert Receipt in site._registry
+def test_a_rejected_receipt_lets_the_landlord_send_another(admin_user):
+    world = make_world()
+    portfolio = portfolio_for_user(world.user, world.portfolio.pk)
+
+    def send():
+        upload = SimpleUploadedFile("q.png", png_bytes(), content_type="image/png")
+        return services.submit_receipt(
+            user=world.user,
+            portfolio=portfolio,
+            tenancy=world.missing,
+            amount=Decimal("640.00"),
+            upload=upload,
+        )
+
+    receipt = send()
+    with pytest.raises(services.DeclarationRefused, match="déjà en cours"):
+        send()
+    run_admin_action("reject", receipt, admin_user)
+    receipt.refresh_from_db()
+    assert receipt.status == Receipt.Status.REJECTED
+    assert not JulyRent.objects.filter(tenancy=world.missing, year=2025).exists()
+    send()
 
 
 def test_another_landlord_cannot_send_a_receipt_for_my_tenant(client):

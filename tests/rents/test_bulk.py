@@ -1,0 +1,140 @@
+"""Bulk declaration: lines checked like the screen, errors with line numbers, explicit choice."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import Workbook
+
+from portail.rents.models import BulkImport, JulyRent, RentDeclaration
+
+from .helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, world, content: bytes, name="loyers.csv"):
+    return client.post(
+        reverse("rents:bulk_new", args=[world.portfolio.pk]),
+        {"file": SimpleUploadedFile(name, content)},
+    )
+
+
+def csv_file(world, *, with_errors: bool) -> bytes:
+    lines = [
+        "numero_allocataire;montant",
+        f"{world.known.recipient_number};655,00",
+        f"{world.newcomer.recipient_number};1 234,56 €",
+    ]
+    if with_errors:
+        lines += [
+            "9999999;600,00",  # not in this portfolio
+            f"{world.missing.recipient_number};600,00",  # July 2025 unknown (difficulty 9)
+            f"{world.known.recipient_number};655,00",  # twice
+            f"{world.gone.recipient_number};600",  # not a tenant in July 2026
+        ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_file_with_errors_records_nothing_and_lists_every_error_by_line(client):
+    world = make_world()
+    client.force_login(world.user)
+    response = upload(client, world, csv_file(world, with_errors=True))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "6 lignes lues : 2 valides, 4 erreurs" in page
+    assert "Rien n'est encore enregistré" in page
+    assert not JulyRent.objects.filter(year=2026).exists()
+    bulk = BulkImport.objects.get()
+    errors = client.get(reverse("rents:bulk_errors", args=[world.portfolio.pk, bulk.pk]))
+    rows = list(csv.reader(io.StringIO(errors.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == ["4", "5", "6", "7"]
+    assert "quittance" in rows[2][2]
+    assert "ligne 2" in rows[3][2]
+    # Recording needs the explicit choice of the valid lines only.
+    record = reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk])
+    page = client.post(record, {}).content.decode()
+    assert "contient des erreurs" in page
+    assert not JulyRent.objects.filter(year=2026).exists()
+    response = client.post(record, {"valid_only": "on"})
+    assert response.status_code == 302
+    assert set(JulyRent.objects.filter(year=2026).values_list("amount", flat=True)) == {
+        Decimal("655.00"),
+        Decimal("1234.56"),
+    }
+    assert "2 loyers de juillet 2026" in client.get(response["Location"]).content.decode()
+
+
+def test_a_clean_xlsx_file_with_numbers_or_text_is_recorded_with_one_acknowledgement(client):
+    world = make_world()
+    client.force_login(world.user)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["numero_allocataire", "montant"])
+    sheet.append([int(world.known.recipient_number), 655.5])
+    sheet.append([world.newcomer.recipient_number, "700,00"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(client, world, buffer.getvalue(), name="loyers.xlsx")
+    bulk = BulkImport.objects.get()
+    assert (bulk.errors, len(bulk.valid_rows)) == ([], 2)
+    record = reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk])
+    response = client.post(record, {})
+    assert response.status_code == 302
+    assert RentDeclaration.objects.count() == 2
+    assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("655.50")
+    client.post(record, {})  # twice: still one submission
+    assert RentDeclaration.objects.count() == 2
+
+
+def test_unusual_amounts_in_a_file_must_be_confirmed(client):
+    world = make_world()
+    client.force_login(world.user)
+    content = f"{world.known.recipient_number};900,00\n".encode()
+    upload(client, world, content)
+    bulk = BulkImport.objects.get()
+    page = client.get(reverse("rents:bulk_detail", args=[world.portfolio.pk, bulk.pk]))
+    assert "650,00\xa0€" in page.content.decode() and "656,76\xa0€" in page.content.decode()
+    record = reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk])
+    assert "Cochez la case" in client.post(record, {}).content.decode()
+    assert client.post(record, {"confirmed": "on"}).status_code == 302
+    assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("900.00")
+
+
+def run_worker(monkeypatch):
+    """`manage.py db_worker --batch` in this process, on the test database (kept open)."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch")
+
+
+def test_a_large_file_is_checked_and_recorded_in_the_background(client, settings, monkeypatch):
+    settings.RENT_BULK_BACKGROUND_LINES = 1
+    world = make_world()
+    client.force_login(world.user)
+    response = upload(client, world, csv_file(world, with_errors=False))
+    page = client.get(response["Location"]).content.decode()
+    assert "<progress" in page and "Vérification en cours" in page
+    run_worker(monkeypatch)
+    page = client.get(response["Location"]).content.decode()
+    assert "2 valides" in page
+    bulk = BulkImport.objects.get()
+    client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    page = client.get(response["Location"]).content.decode()
+    assert "Enregistrement en cours" in page
+    run_worker(monkeypatch)
+    bulk.refresh_from_db()
+    assert bulk.status == BulkImport.Status.RECORDED
+    assert JulyRent.objects.filter(year=2026).count() == 2
+
+
+def test_an_unreadable_file_is_reported(client):
+    world = make_world()
+    client.force_login(world.user)
+    response = upload(client, world, b"PK\x03\x04not really a workbook", name="x.xlsx")
+    assert "ne peut pas être lu" in client.get(response["Location"]).content.decode()
