@@ -95,6 +95,9 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "Le mot de passe que vous avez choisi, lui, doit être tapé exactement, en "
             "respectant les majuscules. Le bouton « Afficher le mot de passe » permet de "
             "vérifier ce que vous avez tapé.",
+            "Après 5 essais infructueux, la connexion est bloquée par sécurité pendant quelques "
+            "minutes (plus longtemps si cela se répète) : l'écran indique jusqu'à quelle heure. "
+            "Si vous avez oublié votre mot de passe, utilisez « Mot de passe perdu ».",
         ),
     ),
     Difficulty(
