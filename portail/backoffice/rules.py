@@ -1,0 +1,83 @@
+"""Back-office rules with no I/O: a user's state as an agent sees it, dashboard buckets."""
+
+import datetime
+
+NEVER_SIGNED_IN = "never_signed_in"
+ACTIVE = "active"
+LOCKED = "locked"
+TEMPORARY_PENDING = "temporary_pending"
+DISABLED = "disabled"
+
+STATE_LABELS = {
+    NEVER_SIGNED_IN: "Jamais connecté",
+    ACTIVE: "Actif",
+    LOCKED: "Bloqué",
+    TEMPORARY_PENDING: "Mot de passe provisoire en attente",
+    DISABLED: "Désactivé",
+}
+
+# Portfolio sizes (number of tenancies concerned) shown on the campaign dashboard.
+SIZE_BUCKETS = [(1, 1), (2, 5), (6, 20), (21, 100), (101, None)]
+
+
+def user_states(
+    *,
+    is_active: bool,
+    last_login: datetime.datetime | None,
+    locked_until: datetime.datetime | None,
+    temporary_until: datetime.datetime | None,
+    now: datetime.datetime,
+) -> list[str]:
+    """Every state that applies to a user, the most pressing first (a user may be several)."""
+    if not is_active:
+        return [DISABLED]
+    states = []
+    if locked_until is not None and locked_until > now:
+        states.append(LOCKED)
+    if temporary_until is not None and temporary_until > now:
+        states.append(TEMPORARY_PENDING)
+    states.append(NEVER_SIGNED_IN if last_login is None else ACTIVE)
+    return states
+
+
+def size_bucket_label(low: int, high: int | None) -> str:
+    """ "1 locataire", "2 à 5 locataires", "plus de 100 locataires"."""
+    if high is None:
+        return f"plus de {low - 1} locataires"
+    if low == high:
+        return f"{low} locataire" if low == 1 else f"{low} locataires"
+    return f"{low} à {high} locataires"
+
+
+def size_bucket(size: int) -> tuple[int, int | None]:
+    """The bucket of a portfolio with this many tenancies concerned."""
+    for low, high in SIZE_BUCKETS:
+        if size >= low and (high is None or size <= high):
+            return low, high
+    return SIZE_BUCKETS[0]
+
+
+def share(part: int, whole: int) -> float:
+    """part/whole as a percentage with one decimal; 0 for nothing to declare."""
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def bar_chart(values: list[tuple[str, int]], *, width: int = 640, height: int = 200) -> dict:
+    """Geometry of an SVG bar chart: one bar per value, scaled to the largest."""
+    top = max((value for _label, value in values), default=0) or 1
+    count = max(len(values), 1)
+    slot = width / count
+    bars = []
+    for index, (label, value) in enumerate(values):
+        bar_height = round(value / top * (height - 20), 1)
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "x": round(index * slot + slot * 0.1, 1),
+                "width": round(slot * 0.8, 1),
+                "y": round(height - bar_height, 1),
+                "height": bar_height,
+            }
+        )
+    return {"width": width, "height": height, "bars": bars, "top": top}

@@ -1,0 +1,121 @@
+"""Staff sign-in: password, then a TOTP code from an enrolled device; staff's own lock-out.
+
+Staff lock-outs reuse the portal's growing lock-out (accounts.lockout) on keys of their own
+(``staff:<identifier>`` and ``staff:<ip>``): a flood on the landlords' form never locks an agent
+out, and the reverse. A wrong TOTP code counts as a failed sign-in.
+"""
+
+import base64
+import datetime
+import io
+import secrets
+from dataclasses import dataclass
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portail.accounts import lockout
+from portail.accounts.models import User
+from portail.audit.services import record_event
+
+DEVICE_NAME = "Application d'authentification"
+ISSUER = "Espace bailleur"
+_DUMMY = {}
+
+
+def _key(value: str | None) -> str | None:
+    return f"staff:{value}" if value else None
+
+
+def _dummy_check(password: str) -> None:
+    if "hash" not in _DUMMY:
+        _DUMMY["hash"] = make_password(secrets.token_urlsafe(16))
+    check_password(password, _DUMMY["hash"])
+
+
+@dataclass(frozen=True)
+class StaffCheck:
+    user: User | None = None
+    locked_until: datetime.datetime | None = None
+
+
+def _fail(*, identifier: str, ip: str | None, action: str) -> StaffCheck:
+    until = lockout.register_failure(identifier=_key(identifier), ip=_key(ip))
+    record_event(action=action, target=identifier, ip=ip)
+    if until:
+        record_event(action="staff.sign_in.lockout", target=identifier, ip=ip)
+    return StaffCheck(locked_until=until)
+
+
+def check_staff_password(*, identifier: str, password: str, ip: str | None) -> StaffCheck:
+    """First factor of an agent's sign-in; refused the same way for any unknown or wrong one."""
+    until = lockout.locked_until(identifier=_key(identifier), ip=_key(ip))
+    if until:
+        record_event(action="staff.sign_in.refused_locked", target=identifier, ip=ip)
+        return StaffCheck(locked_until=until)
+    user = User.objects.filter(
+        identifier=identifier, is_staff=True, is_active=True, landlord__isnull=True
+    ).first()
+    if user is None:
+        _dummy_check(password)
+        return _fail(identifier=identifier, ip=ip, action="staff.sign_in.failure")
+    if not user.check_password(password):
+        return _fail(identifier=identifier, ip=ip, action="staff.sign_in.failure")
+    return StaffCheck(user=user)
+
+
+def confirmed_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def verify_code(*, user: User, code: str, ip: str | None) -> StaffCheck | TOTPDevice:
+    """Second factor: the device on success, else a StaffCheck (counted as a failure)."""
+    until = lockout.locked_until(identifier=_key(user.identifier), ip=_key(ip))
+    if until:
+        return StaffCheck(locked_until=until)
+    device = confirmed_device(user)
+    typed = "".join(ch for ch in code if ch.isdigit())
+    if device is not None and typed and device.verify_token(typed):
+        lockout.clear_failures(identifier=_key(user.identifier))
+        record_event(action="staff.sign_in.success", actor=user, target=user.identifier, ip=ip)
+        return device
+    return _fail(identifier=user.identifier, ip=ip, action="staff.sign_in.code_failure")
+
+
+@transaction.atomic
+def enrolment_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed device an agent without one is enrolling (made once, then reused)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_enrolment(*, user: User, code: str, ip: str | None) -> TOTPDevice | None:
+    """The agent proves the new device works by typing its code; it then becomes the one used."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    typed = "".join(ch for ch in code if ch.isdigit())
+    if device is None or not typed or not device.verify_token(typed):
+        _fail(identifier=user.identifier, ip=ip, action="staff.totp.enrolment_failure")
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    lockout.clear_failures(identifier=_key(user.identifier))
+    record_event(action="staff.totp.enrolled", actor=user, target=user.identifier, ip=ip)
+    return device
+
+
+def enrolment_qr_data_uri(*, device: TOTPDevice, account: str) -> str:
+    """The otpauth:// address of the device as an SVG image in a data: URI (CSP allows it)."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def manual_key(device: TOTPDevice) -> str:
+    """The device's key in base32, in groups of four, for people who cannot scan the image."""
+    text = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
