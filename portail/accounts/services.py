@@ -218,7 +218,7 @@ def _never_used_letter(user: User) -> bool:
 
 @transaction.atomic
 def remind_identifier(
-    *, user_number: str, ip: str | None, confirmed: bool = False
+    *, user_number: str, ip: str | None, confirmed_letter_of: float | None = None
 ) -> IdentifierRequest:
     """Send the identifier again; a never-used letter is re-sent with a new password (1, 3, 6)."""
     user = (
@@ -231,6 +231,12 @@ def remind_identifier(
         return IdentifierRequest()
     now = clock.now()
     if _never_used_letter(user):
+        # A confirmation holds for the letter it was shown, once: replaying it sends nothing.
+        confirmed = (
+            confirmed_letter_of is not None
+            and user.credentials_letter_sent_at is not None
+            and confirmed_letter_of == user.credentials_letter_sent_at.timestamp()
+        )
         if not confirmed and rules.letter_is_recent(user.credentials_letter_sent_at, now):
             return IdentifierRequest(
                 needs_confirmation=True, letter_sent_at=user.credentials_letter_sent_at

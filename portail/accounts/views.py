@@ -170,7 +170,9 @@ def lost_identifier(request):
             ):
                 outcome = services.remind_identifier(user_number=number, ip=ip)
                 if outcome.needs_confirmation:
-                    token = signing.dumps(number, salt=_CONFIRM_SALT)
+                    token = signing.dumps(
+                        [number, outcome.letter_sent_at.timestamp()], salt=_CONFIRM_SALT
+                    )
                     return render(
                         request,
                         "accounts/lost_identifier_confirm.html",
@@ -188,13 +190,17 @@ def lost_identifier(request):
 def lost_identifier_confirm(request):
     """The landlord confirms a new letter although one is on its way (difficulty 6)."""
     try:
-        number = signing.loads(
+        number, letter_of = signing.loads(
             request.POST.get("token", ""), salt=_CONFIRM_SALT, max_age=_CONFIRM_MAX_AGE
         )
-    except signing.BadSignature:
+    except (signing.BadSignature, ValueError, TypeError):
         messages.error(request, "Cette demande a expiré. Recommencez, s'il vous plaît.")
         return redirect("accounts:lost_identifier")
-    services.remind_identifier(user_number=number, ip=client_ip(request), confirmed=True)
+    outcome = services.remind_identifier(
+        user_number=number, ip=client_ip(request), confirmed_letter_of=letter_of
+    )
+    if outcome.needs_confirmation:  # a replayed confirmation: the letter it named is gone
+        messages.info(request, "Un nouveau courrier vient déjà de vous être envoyé.")
     return redirect("accounts:lost_identifier_sent")
 
 

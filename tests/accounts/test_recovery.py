@@ -62,7 +62,11 @@ def test_never_used_letter_is_sent_again_with_a_new_password_after_confirmation(
         assert len(outbox()) == 1  # nothing sent before the landlord confirms
         token = page.split('name="token" value="')[1].split('"')[0]
         response = client.post("/compte/identifiant-perdu/confirmer/", {"token": token})
-    assert response.url == "/compte/identifiant-perdu/envoye/"
+        assert response.url == "/compte/identifiant-perdu/envoye/"
+        assert len(outbox()) == 2
+        # Posting the same confirmation again sends nothing more.
+        client.post("/compte/identifiant-perdu/confirmer/", {"token": token})
+        assert len(outbox()) == 2
     second = outbox()[1]
     assert (second.channel, second.carries_temporary_password) == ("letter", True)
     assert second.context["identifier"] == user.identifier

@@ -112,6 +112,12 @@ def test_lost_identifier_by_email(page, smtp_server):  # noqa: F811
     page.get_by_role("link", name="Identifiant perdu").click()
     expect(page.locator("h1")).to_have_text("Identifiant perdu")
     assert_accessible(page)
+    key = page.locator("input[name=captcha_0]").input_value()
+    page.get_by_role("link", name="Afficher une autre image").click()
+    expect(page.locator("input[name=captcha_0]")).not_to_have_value(key)
+    audio = page.get_by_role("link", name="Écouter le code (fichier audio en français)")
+    response = page.request.get(audio.get_attribute("href"))
+    assert response.headers["content-type"] == "audio/wav"
     page.get_by_label("Numéro utilisateur").fill("1234 5678 00")
     fill_captcha(page)
     page.get_by_role("button", name="Recevoir mon identifiant").click()
