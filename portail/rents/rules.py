@@ -127,7 +127,12 @@ def largest_allowed_rent(previous: Decimal, ratio: Decimal) -> Decimal:
 
 
 def amount_warnings(
-    *, amount: Decimal, previous: Decimal | None, ratio: Decimal | None, ceiling: Decimal
+    *,
+    amount: Decimal,
+    previous: Decimal | None,
+    ratio: Decimal | None,
+    ceiling: Decimal,
+    year: int,
 ) -> list[str]:
     """Why an amount asks for a confirmation (empty when it does not); French, both figures."""
     from portail.common.formats import french_amount
@@ -142,7 +147,7 @@ def amount_warnings(
         limit = largest_allowed_rent(previous, ratio)
         if amount > limit:
             warnings.append(
-                f"Le montant de {french_amount(amount)} augmente le loyer de juillet dernier "
+                f"Le montant de {french_amount(amount)} augmente le loyer de juillet {year - 1} "
                 f"({french_amount(previous)}) plus que l'indice de référence des loyers ne le "
                 f"permet (au plus {french_amount(limit)})."
             )

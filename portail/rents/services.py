@@ -57,6 +57,7 @@ def amount_warnings_for(tenancy: Tenancy, *, amount: Decimal, year: int) -> list
         previous=getattr(tenancy, "rent_previous", None),
         ratio=selectors.irl_ratio(year),
         ceiling=selectors.confirmation_ceiling(),
+        year=year,
     )
 
 
@@ -369,7 +370,11 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
                 errors.append([line, number, error.message])
             else:
                 warnings = rules.amount_warnings(
-                    amount=amount, previous=tenancy.rent_previous, ratio=ratio, ceiling=ceiling
+                    amount=amount,
+                    previous=tenancy.rent_previous,
+                    ratio=ratio,
+                    ceiling=ceiling,
+                    year=year,
                 )
                 valid.append([line, tenancy.pk, str(amount), " ".join(warnings)])
         seen.setdefault(number, line)

@@ -1,0 +1,183 @@
+"""Difficulties 9, 10 and 11 played in a real browser as a new landlord would, axe on every page."""
+
+import importlib
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from portail.accounts.models import User
+from portail.correspondence.models import Message
+from portail.rents import services
+from portail.rents.models import JulyRent, Receipt, RentDeclaration
+from tests.rents.conftest import _campaign_day  # noqa: F401 - 27/11/2026, campaign open
+
+from .conftest import assert_accessible, sign_in
+
+PUBLISHED = importlib.import_module("portail.rents.migrations.0003_seed_irl").PUBLISHED
+
+
+@pytest.fixture(autouse=True)
+def _published_irl(transactional_db):
+    """Browser tests flush the database between tests, migration data included: seed it again."""
+    from decimal import Decimal
+
+    from portail.rents.models import IrlQuarter
+
+    for year, quarter, value in PUBLISHED:
+        IrlQuarter.objects.get_or_create(
+            year=year, quarter=quarter, defaults={"value": Decimal(value)}
+        )
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _row(page, name):
+    return page.locator("tbody tr", has_text=name)
+
+
+def test_difficulty_10_amount_refused_explained_then_declared_with_acknowledgement(
+    page, demo_accounts
+):
+    account = demo_accounts["DEMO-P1"]
+    sign_in(page, account.identifier, account.password)
+    expect(page.locator("h1")).to_contain_text("Liste de vos locataires")
+    expect(_row(page, "Anh PETIT")).to_contain_text("À déclarer")
+    assert_accessible(page)
+    _row(page, "Anh PETIT").get_by_role("link", name=re.compile("Déclarer")).click()
+    expect(page.locator("h1")).to_have_text("Loyer de juillet 2026 de Anh PETIT")
+    amount = page.get_by_label("Loyer de juillet 2026 (hors charges)")
+    expect(amount).to_have_attribute("inputmode", "decimal")
+    assert_accessible(page)
+    amount.fill("1.234")
+    page.get_by_role("button", name="Vérifier avant d'envoyer").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Il y a 1 erreur")
+    expect(summary).to_contain_text("par exemple 650,50")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Voir le conseil n° 10")).to_be_visible()
+    expect(amount).to_have_value("1.234")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    amount.fill("650,50 €")
+    page.get_by_role("button", name="Vérifier avant d'envoyer").click()
+    expect(page.locator("h1")).to_have_text("Vérifiez votre déclaration")
+    expect(page.locator("[data-amount]")).to_have_text("650,50\u00a0€")
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer la déclaration").dblclick()  # an impatient click
+    expect(page.locator("h1")).to_contain_text("Accusé de réception n°")
+    expect(page.locator("main")).to_contain_text("27/11/2026")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger l'accusé de réception (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert RentDeclaration.objects.count() == 1
+    page.get_by_role("link", name="Retour à la liste de vos locataires").click()
+    expect(_row(page, "Anh PETIT")).to_contain_text("650,50")
+    expect(_row(page, "Anh PETIT")).to_contain_text("Déclaré")
+
+
+def test_difficulty_9_missing_july_2025_receipt_sent_validated_then_july_2026_declared(
+    page, demo_accounts
+):
+    account = demo_accounts["DEMO-P1"]
+    sign_in(page, account.identifier, account.password)
+    row = _row(page, "Lucas HOARAU")
+    expect(row).to_contain_text("Loyer de juillet 2025 inconnu")
+    row.get_by_role("link", name=re.compile("Envoyer la quittance")).click()
+    expect(page.locator("main")).to_contain_text("Pourquoi ne puis-je pas déclarer")
+    expect(page.locator("main")).to_contain_text("par courrier")
+    assert_accessible(page)
+    # A text file renamed .pdf is refused, the amount typed is kept.
+    page.get_by_label("Loyer de juillet 2025 indiqué sur la quittance").fill("520,00")
+    page.get_by_label("Quittance (photo ou scan)").set_input_files(
+        files=[{"name": "quittance.pdf", "mimeType": "application/pdf", "buffer": b"texte"}]
+    )
+    page.get_by_role("button", name="Envoyer la quittance").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("ni un PDF")
+    expect(page.get_by_label("Loyer de juillet 2025 indiqué sur la quittance")).to_have_value(
+        "520,00"
+    )
+    assert_accessible(page)
+    page.get_by_label("Quittance (photo ou scan)").set_input_files(
+        files=[{"name": "quittance.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    page.get_by_role("button", name="Envoyer la quittance").click()
+    expect(page.locator(".notice")).to_contain_text("Quittance de juillet 2025 de Lucas HOARAU")
+    expect(_row(page, "Lucas HOARAU")).to_contain_text("en cours de vérification")
+    assert_accessible(page)
+    # An agent validates it: the rent is known, the landlord is e-mailed.
+    agent = User.objects.create_superuser("agent.test", "Agent-mot-de-passe-42")
+    services.validate_receipt(receipt=Receipt.objects.get(), staff_user=agent)
+    message = Message.objects.get(kind="receipt_validated")
+    assert "juillet 2026" in message.subject
+    page.reload()
+    row = _row(page, "Lucas HOARAU")
+    expect(row).to_contain_text("520,00")
+    row.get_by_role("link", name=re.compile("Déclarer")).click()
+    # 600 € is more than the IRL allows over 520 €: both figures, and a confirmation.
+    page.get_by_label("Loyer de juillet 2026 (hors charges)").fill("600")
+    page.get_by_role("button", name="Vérifier avant d'envoyer").click()
+    expect(page.locator("main")).to_contain_text("520,00\u00a0€")
+    expect(page.locator("main")).to_contain_text("525,41\u00a0€")
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer la déclaration").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Cochez la case")
+    assert_accessible(page)
+    page.get_by_label("Je confirme ce montant").check()
+    page.get_by_role("button", name="Envoyer la déclaration").click()
+    expect(page.locator("h1")).to_contain_text("Accusé de réception n°")
+    assert JulyRent.objects.get(tenancy__tenant_name="Lucas HOARAU", year=2026).amount == 600
+
+
+def test_difficulty_11_two_portfolios_side_by_side_in_two_tabs(page, demo_accounts):
+    account = demo_accounts["DEMO-M1"]
+    sign_in(page, account.identifier, account.password)
+    page.get_by_role("link", name="Résidence Les Tilleuls").click()
+    expect(page.locator("h1")).to_contain_text("Résidence Les Tilleuls")
+    other = page.context.new_page()
+    other.goto(page.url)
+    other.locator("summary", has_text="Changer de parc").click()
+    other.get_by_role("link", name="Centre-ville Avignon").click()
+    expect(other.locator("h1")).to_contain_text("Centre-ville Avignon")
+    assert_accessible(other)
+    # Each tab keeps its portfolio: searching in one does not move the other.
+    page.get_by_label("Rechercher un locataire").fill("DA SILVA")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.locator("h1")).to_contain_text("Résidence Les Tilleuls")
+    expect(_row(page, "Pierre DA SILVA")).to_be_visible()
+    assert_accessible(page)
+    other.reload()
+    expect(other.locator("h1")).to_contain_text("Centre-ville Avignon")
+    expect(other.get_by_text("120 locataires")).to_be_visible()
+    other.get_by_label("Statut").select_option("to_declare")
+    other.get_by_role("button", name="Rechercher").click()
+    expect(other.locator("h1")).to_contain_text("Centre-ville Avignon")
+    page.reload()
+    expect(page.locator("h1")).to_contain_text("Résidence Les Tilleuls")
+    # A bulk file deposited from one tab lands in that tab's portfolio only.
+    page.goto(page.url.split("locataires")[0] + "depots/")
+    expect(page.locator("h1")).to_contain_text("Déposer un fichier de loyers")
+    assert_accessible(page)
+    page.get_by_label("Fichier des loyers (CSV ou XLSX)").set_input_files(
+        files=[
+            {
+                "name": "loyers.csv",
+                "mimeType": "text/csv",
+                "buffer": b"numero;montant\n1000009;700,00\n1000002;600,00\n1000009;abc\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    expect(page.locator("main")).to_contain_text("3 lignes lues : 1 valide, 2 erreurs")
+    expect(page.locator("main")).to_contain_text("n'est pas dans ce parc")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Enregistrer seulement")).click()
+    expect(page.locator("h1")).to_contain_text("Accusé de réception n°")
+    assert_accessible(page)
