@@ -234,4 +234,3 @@ def test_sessions_end_after_twelve_hours_however_active(client):
         response = client.get("/parcs/")
     assert response.status_code == 302
     assert response.url == reverse("accounts:sign_in")
-
