@@ -204,3 +204,18 @@ def test_lock_out_is_announced_with_its_end(page):
             "bloquée par sécurité jusqu'au 27/11/2026 à 14 h 05"
         )
         assert_accessible(page)
+
+
+def test_password_can_be_shown_and_caps_lock_is_announced(page):
+    """Difficulty 7: see what was typed; know that capitals are locked."""
+    page.goto("/compte/connexion/")
+    field = page.get_by_label("Mot de passe", exact=True)
+    field.fill("Abcd Efgh")
+    page.get_by_role("button", name="Afficher le mot de passe").click()
+    assert field.get_attribute("type") == "text"
+    page.get_by_role("button", name="Masquer le mot de passe").click()
+    assert field.get_attribute("type") == "password"
+    # Headless Chromium has no Caps Lock state: send the key event a locked keyboard sends.
+    field.dispatch_event("keydown", {"key": "A", "modifierCapsLock": True})
+    expect(page.locator("#id_password-caps")).to_contain_text("Majuscule")
+    assert_accessible(page)
