@@ -5,10 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 export DEBUG=true
+# E-mails go to a local SMTP sink; the development mailbox (/dev/courriers/) shows them.
+export EMAIL_URL=smtp://127.0.0.1:${SMTP_PORT:-1025}
 $py manage.py migrate --noinput -v0
 demo=$($py manage.py load_demo)
 trap 'kill 0' EXIT INT TERM
+$py manage.py dev_smtp --port "${SMTP_PORT:-1025}" >var/smtp.log 2>&1 &
 $py manage.py db_worker --no-reload >var/worker.log 2>&1 &
+$py manage.py deliver_outbox --loop 60 >var/outbox.log 2>&1 &
 $py manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload >var/server.log 2>&1 &
 for _ in $(seq 60); do
   $py -c "import urllib.request as u; u.urlopen('http://127.0.0.1:${PORT:-8000}/', timeout=2)" \
@@ -19,8 +23,10 @@ cat <<MSG
 
   Espace bailleur (demo) : http://127.0.0.1:${PORT:-8000}/
   Back office            : http://127.0.0.1:${PORT:-8000}/gestion/  (python manage.py createsuperuser)
+  Mails and letters sent : http://127.0.0.1:${PORT:-8000}/dev/courriers/  (development mailbox)
 $demo
 
-  Logs: var/server.log (web), var/worker.log (background worker). Ctrl+C stops both.
+  Logs: var/server.log (web), var/worker.log (background worker), var/smtp.log (mail sink).
+  Ctrl+C stops them all.
 MSG
 wait

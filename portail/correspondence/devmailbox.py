@@ -27,8 +27,15 @@ class ReceivedEmail:
     html: str
 
 
+def ensure_maildir(directory: Path) -> mailbox.Maildir:
+    """The Maildir at this path, with its cur/new/tmp folders made if missing."""
+    for folder in ("cur", "new", "tmp"):
+        (directory / folder).mkdir(parents=True, exist_ok=True)
+    return mailbox.Maildir(directory, create=False)
+
+
 def _maildir() -> mailbox.Maildir:
-    return mailbox.Maildir(Path(settings.DEV_MAILBOX_DIR), create=True)
+    return ensure_maildir(Path(settings.DEV_MAILBOX_DIR))
 
 
 def _parse(key: str, raw: bytes) -> ReceivedEmail:

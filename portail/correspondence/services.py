@@ -42,12 +42,14 @@ import contextlib
 import datetime
 import logging
 import os
+import random
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F
 
 from portail.accounts.models import TemporaryPassword, User
@@ -60,6 +62,8 @@ from .models import Message
 logger = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 30
+# How many times a worker waits for SQLite's write lock before leaving it to the next sweep.
+LOCKED_RETRIES = 50
 
 
 class SecretInContextError(ValueError):
@@ -283,6 +287,21 @@ def _deliver_one(*, message_id: int | None, connection) -> Message | None:
         return message
 
 
+def _database_locked(error: OperationalError) -> bool:
+    """SQLite's single writer: another worker holds the write lock; nothing was sent."""
+    return "database is locked" in str(error)
+
+
+def _deliver_one_or_wait(*, message_id: int | None, connection) -> Message | None | bool:
+    """Deliver one message; False when SQLite's write lock is held by another worker."""
+    try:
+        return _deliver_one(message_id=message_id, connection=connection)
+    except OperationalError as error:
+        if not _database_locked(error):
+            raise
+        return False
+
+
 def _close_quietly(connection) -> None:
     with contextlib.suppress(Exception):  # a broken connection is reopened on the next send
         connection.close()
@@ -297,7 +316,13 @@ def deliver_message(*, message_id: int) -> str:
     """Deliver one message if it is still due; a message already sent is never sent again."""
     connection = smtp_connection()
     try:
-        message = _deliver_one(message_id=message_id, connection=connection)
+        for _ in range(LOCKED_RETRIES):
+            message = _deliver_one_or_wait(message_id=message_id, connection=connection)
+            if message is not False:
+                break
+            time.sleep(random.uniform(0.05, 0.2))  # noqa: S311 - jitter, not a secret
+        else:
+            return "locked"
     finally:
         _close_quietly(connection)
     return message.status if message else "not_due"
@@ -307,11 +332,17 @@ def deliver_due_messages(*, limit: int | None = None) -> dict[str, int]:
     """Deliver every due message of the outbox, one transaction each, on one SMTP connection."""
     counts = {"sent": 0, "queued": 0, "failed": 0}
     connection = smtp_connection()
+    locked = 0
     try:
         while limit is None or sum(counts.values()) < limit:
-            message = _deliver_one(message_id=None, connection=connection)
-            if message is None:
+            message = _deliver_one_or_wait(message_id=None, connection=connection)
+            if message is None or locked > LOCKED_RETRIES:
                 break
+            if message is False:
+                locked += 1
+                time.sleep(random.uniform(0.05, 0.2))  # noqa: S311 - jitter, not a secret
+                continue
+            locked = 0
             counts[message.status] += 1
     finally:
         _close_quietly(connection)

@@ -53,7 +53,7 @@ def test_smtp_outage_loses_nothing_and_sends_each_once(smtp_server, settings):
     # The first retry delay (1 minute) has passed: the sweep delivers what is due.
     Message.objects.update(next_attempt_at=clock.now())
     _finish(start_worker(smtp=smtp_server, settings=settings))
-    _finish(start_worker(smtp=smtp_server, settings=settings))
+    assert services.deliver_due_messages() == {"sent": 0, "queued": 0, "failed": 0}
     received = Counter(_pk(mid) for mid in smtp_server.recorder.message_ids())
     assert received == Counter({pk: 1 for pk in pks})
     assert Message.objects.filter(status=Message.Status.SENT).count() == 20
@@ -82,9 +82,7 @@ def test_a_worker_killed_mid_batch_never_resends_what_is_recorded_sent(smtp_serv
     assert Message.objects.filter(status=Message.Status.SENT).count() == 40
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="several workers need PostgreSQL")
-def test_two_workers_on_postgresql_deliver_1000_messages_without_duplicate(smtp_server, settings):
-    user = UserFactory(email="marie@example.org")
+def _bulk_queue(user, count):
     Message.objects.bulk_create(
         Message(
             kind="notice",
@@ -95,8 +93,23 @@ def test_two_workers_on_postgresql_deliver_1000_messages_without_duplicate(smtp_
             subject=f"Message {n}",
             email=user.email,
         )
-        for n in range(1000)
+        for n in range(count)
     )
+
+
+def test_two_workers_on_sqlite_wait_for_the_single_writer_and_send_each_once(smtp_server, settings):
+    _bulk_queue(UserFactory(email="marie@example.org"), 60)
+    workers = [start_worker(smtp=smtp_server, settings=settings) for _ in range(2)]
+    for worker in workers:
+        _finish(worker)
+    received = Counter(smtp_server.recorder.message_ids())
+    assert len(received) == 60 and max(received.values()) == 1
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 60
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="several workers need PostgreSQL")
+def test_two_workers_on_postgresql_deliver_1000_messages_without_duplicate(smtp_server, settings):
+    _bulk_queue(UserFactory(email="marie@example.org"), 1000)
     workers = [start_worker(smtp=smtp_server, settings=settings) for _ in range(2)]
     outputs = [_finish(worker) for worker in workers]
     received = Counter(smtp_server.recorder.message_ids())

@@ -11,6 +11,8 @@ from aiosmtpd.handlers import Mailbox
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from portail.correspondence.devmailbox import ensure_maildir
+
 
 class Command(BaseCommand):
     help = "Receive e-mails on a local SMTP port and keep them in DEV_MAILBOX_DIR (Maildir)."
@@ -21,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         directory = Path(settings.DEV_MAILBOX_DIR)
-        directory.mkdir(parents=True, exist_ok=True)
+        ensure_maildir(directory)
         controller = Controller(Mailbox(directory), hostname=host, port=port)
         controller.start()
         self.stdout.write(f"SMTP sink on {host}:{port}, mailbox {directory}")

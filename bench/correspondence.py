@@ -1,0 +1,169 @@
+"""Benchmark: e-mails delivered per second to a local SMTP server, letters rendered per second.
+
+    .venv/bin/python bench/correspondence.py [--emails 500] [--letters 60] [--database-url URL]
+
+E-mails go through the real path (outbox rows, `manage.py deliver_outbox` worker processes, SMTP
+to an aiosmtpd sink on loopback), with 1 and with 2 workers; the reference, measured in the same
+run, is raw smtplib sending the same number of ready-made messages on one connection. Letters
+(target: at least 10 a second on 2 cores) are rendered and spooled by the same workers; their
+reference is WeasyPrint writing a minimal one-paragraph page. Rates are taken between the first
+and the last `sent_at`, so process start-up is not counted. Several workers need PostgreSQL
+(`--database-url postgres://postgres@127.0.0.1:5432/bench_correspondence`, created if missing);
+on SQLite, the single writer serialises them.
+"""
+
+import argparse
+import os
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+class Sink:
+    """Counts what the SMTP server receives."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _ensure_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--emails", type=int, default=500)
+    parser.add_argument("--letters", type=int, default=60)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-correspondence-"))
+    database_url = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
+    if database_url.startswith("postgres"):
+        _ensure_postgres_database(database_url)
+    port = _free_port()
+    os.environ.update(
+        DATABASE_URL=database_url,
+        EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        LETTER_SPOOL_DIR=str(work / "spool"),
+        LOG_LEVEL="WARNING",
+        DEBUG="true",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    import django
+
+    django.setup()
+    from aiosmtpd.controller import Controller
+    from django.core.management import call_command
+    from django.db import connection
+    from weasyprint import HTML
+
+    from portail.correspondence.models import Message
+    from tests.factories import UserFactory
+
+    call_command("migrate", verbosity=0)
+    Message.objects.all().delete()
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    cores = os.cpu_count()
+    print(f"database: {connection.vendor}, {cores} CPU(s)")
+
+    # Reference: raw smtplib, one connection, ready-made messages.
+    ready = []
+    for n in range(args.emails):
+        email = EmailMessage()
+        email["From"], email["To"], email["Subject"] = "a@example.org", "b@example.org", f"{n}"
+        email.set_content("Bonjour.\n" * 20)
+        ready.append(email)
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        for email in ready:
+            client.send_message(email)
+    smtp_rate = args.emails / (time.perf_counter() - start)
+    print(f"reference, raw smtplib sends        : {smtp_rate:8.1f} e-mails/s")
+
+    user = UserFactory(email="bench@example.org")
+
+    def queue(count: int, channel: str) -> None:
+        Message.objects.bulk_create(
+            Message(
+                kind="notice",
+                channel=channel,
+                recipient=user,
+                template="notice",
+                context={"title": f"Message {n}", "paragraphs": ["Bonjour."] * 5},
+                subject=f"Message {n}",
+                email=user.email,
+                address=["Bailleur Bench", "12 rue des Lilas", "84000 Avignon"],
+            )
+            for n in range(count)
+        )
+
+    def deliver(workers: int) -> float:
+        processes = [
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "deliver_outbox"],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
+        for process in processes:
+            assert process.wait() == 0
+        sent = Message.objects.filter(status=Message.Status.SENT).order_by("sent_at")
+        count = sent.count()
+        span = (sent.last().sent_at - sent.first().sent_at).total_seconds()
+        Message.objects.all().delete()
+        return (count - 1) / span
+
+    for workers in (1, 2):
+        queue(args.emails, Message.Channel.EMAIL)
+        rate = deliver(workers)
+        print(
+            f"outbox e-mails, {workers} worker(s)          : {rate:8.1f} e-mails/s"
+            f"  = {rate / smtp_rate:.3f} x raw smtplib"
+        )
+
+    start = time.perf_counter()
+    for _ in range(20):
+        HTML(string="<p>Bonjour.</p>").write_pdf()
+    weasy_rate = 20 / (time.perf_counter() - start)
+    print(f"reference, WeasyPrint minimal page  : {weasy_rate:8.1f} PDFs/s")
+    for workers in (1, 2):
+        queue(args.letters, Message.Channel.LETTER)
+        rate = deliver(workers)
+        print(
+            f"letters rendered, {workers} worker(s)        : {rate:8.1f} letters/s"
+            f"  = {rate / weasy_rate:.3f} x the minimal page (target 10/s)"
+        )
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
