@@ -145,12 +145,9 @@ def confirm_email(request):
 
 
 def _recovery_form(form_class, request):
-    """A bound form, or a fresh one keeping typed values when "Nouvelle image" was pressed."""
+    """The form, bound on POST; the captcha's "Afficher une autre image" is a plain reload."""
     if request.method != "POST":
         return form_class(), False
-    if "new_captcha" in request.POST:
-        kept = {k: v for k, v in request.POST.items() if not k.startswith(("captcha", "csrf"))}
-        return form_class(initial=kept), False
     return form_class(data=request.POST), True
 
 
