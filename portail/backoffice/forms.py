@@ -96,9 +96,11 @@ class AddressForm(ReasonForm):
             self.fields[name].error_messages["required"] = f"Indiquez {label}."
 
 
-class FrenchAmountField(forms.CharField):
+class FrenchAmountField(forms.Field):
+    """An amount written the French way (650,50), read by the rents app's one parser."""
+
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip()
         if value in self.empty_values:
             return None
         try:
@@ -111,7 +113,6 @@ class ReceiptValidationForm(forms.Form):
     amount = FrenchAmountField(
         label="Montant du loyer lu sur la quittance",
         help_text="Confirmez ou corrigez le montant. Exemple : 650,50",
-        max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": "Indiquez le montant lu sur la quittance."},
     )

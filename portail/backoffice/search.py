@@ -4,7 +4,7 @@ The kind of key is read from the text with the portal's own parsers (accounts.ru
 identifier (LOG…), a user number (10 digits with its key), a SIRET (14 digits, Luhn), a tenant's
 recipient number (digits), an e-mail address (has "@"), the agency's landlord reference, or else
 the start of a name. Names use an index on UPPER(name) (migration 0003): a LIKE 'PREFIX%' on
-PostgreSQL (text_pattern_ops), a range on SQLite; never a scan.
+PostgreSQL (in the "C" collation, migration 0004), a range on SQLite; never a scan.
 """
 
 import contextlib
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Collate, Lower, Upper
 from stdnum.fr import siret as siret_number
 
 from portail.accounts import rules
@@ -78,10 +78,13 @@ def _sqlite_upper(text: str) -> str:
 
 
 def name_prefix_filter(queryset: QuerySet[Landlord], prefix: str) -> QuerySet[Landlord]:
-    """Landlords whose name starts with the prefix, case ignored, through the UPPER(name) index."""
-    queryset = queryset.annotate(name_upper=Upper("name"))
+    """Landlords whose name starts with the prefix, case ignored, through the UPPER(name) index;
+    ordered by ``name_upper`` and id, the index's own order."""
     if connection.vendor == "postgresql":
+        # Byte order ("C" collation): LIKE 'X%' and ORDER BY both read the index (migration 0004).
+        queryset = queryset.annotate(name_upper=Collate(Upper("name"), "C"))
         return queryset.filter(name_upper__startswith=prefix.upper())
+    queryset = queryset.annotate(name_upper=Upper("name"))
     low = _sqlite_upper(prefix)
     return queryset.filter(name_upper__gte=low, name_upper__lt=low + "\U0010ffff")
 

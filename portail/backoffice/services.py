@@ -204,6 +204,8 @@ def reject_receipt(
     reason = REJECTION_REASONS[reason_code]
     text = f"{reason} {details.strip()}".strip()
     started = clock.now()
+    if Receipt.objects.select_for_update().get(pk=receipt.pk).status != Receipt.Status.PENDING:
+        return receipt
     receipt = rent_services.reject_receipt(receipt=receipt, staff_user=agent, reason=text)
     receipt = Receipt.objects.select_related("tenancy", "submitted_by__landlord").get(pk=receipt.pk)
     already_told = Message.objects.filter(
