@@ -4,17 +4,18 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.http import Http404
 
 from portail.rents import rules
-from portail.rents.models import JulyRent, Receipt
+from portail.rents.models import Receipt
 
 from .models import Grant, Portfolio, Tenancy
 
@@ -75,30 +76,35 @@ def tenancies_of_portfolio(portfolio: Portfolio) -> QuerySet[Tenancy]:
 
 
 def with_rents(queryset: QuerySet[Tenancy], *, year: int) -> QuerySet[Tenancy]:
-    """Tenancies with their July N-1 and N rents, a pending receipt flag and their status."""
+    """Tenancies with their July N-1 and N rents, a pending receipt flag and their status.
 
-    def rent_of(y: int):
-        return Subquery(
-            JulyRent.objects.filter(tenancy=OuterRef("pk"), year=y).values("amount")[:1]
+    The rents come through two LEFT JOINs (at most one row each: one rent per tenancy and
+    year), which PostgreSQL hashes once for 100,000 tenancies instead of probing per row.
+    """
+    return (
+        queryset.annotate(
+            previous_july=FilteredRelation("july_rents", condition=Q(july_rents__year=year - 1)),
+            current_july=FilteredRelation("july_rents", condition=Q(july_rents__year=year)),
         )
-
-    return queryset.annotate(
-        rent_previous=rent_of(year - 1),
-        rent_current=rent_of(year),
-        receipt_pending=Exists(
-            Receipt.objects.filter(
-                tenancy=OuterRef("pk"), year=year - 1, status=Receipt.Status.PENDING
-            )
-        ),
-    ).annotate(
-        status=Case(
-            When(rent_current__isnull=False, then=Value(rules.Status.DECLARED)),
-            When(~rules.active_in_july_q(year), then=Value(rules.Status.NOT_REQUIRED)),
-            When(
-                rules.needs_previous_july_rent_q(year) & Q(rent_previous__isnull=True),
-                then=Value(rules.Status.RECEIPT),
+        .annotate(
+            rent_previous=F("previous_july__amount"),
+            rent_current=F("current_july__amount"),
+            receipt_pending=Exists(
+                Receipt.objects.filter(
+                    tenancy=OuterRef("pk"), year=year - 1, status=Receipt.Status.PENDING
+                )
             ),
-            default=Value(rules.Status.TO_DECLARE),
+        )
+        .annotate(
+            status=Case(
+                When(rent_current__isnull=False, then=Value(rules.Status.DECLARED)),
+                When(~rules.active_in_july_q(year), then=Value(rules.Status.NOT_REQUIRED)),
+                When(
+                    rules.needs_previous_july_rent_q(year) & Q(rent_previous__isnull=True),
+                    then=Value(rules.Status.RECEIPT),
+                ),
+                default=Value(rules.Status.TO_DECLARE),
+            )
         )
     )
 

@@ -1,0 +1,136 @@
+"""Benchmark: a 100,000-line bulk declaration of July 2026 rents, checked and recorded, against
+PostgreSQL COPY of the same rows into the same tables (same constraints), in the same run.
+
+    .venv/bin/python bench/rents_bulk.py [--lines 100000] [--database-url URL]
+
+Target (issue 5): at least 0.5 of COPY's rows per second. The database is recreated.
+"""
+
+import argparse
+import datetime
+import time
+
+from rents_common import DEFAULT_URL, make_portfolio, setup_django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    setup_django(args.database_url)
+    import time_machine
+    from django.core.files.base import ContentFile
+    from django.db import connection, transaction
+
+    from portail.portfolios.selectors import portfolio_for_user
+    from portail.rents import services
+    from portail.rents.models import JulyRent, RentDeclaration
+
+    user, portfolio, ids = make_portfolio(args.lines)
+    lines = [f"{number};{500 + int(number) % 400},50" for _, number in ids]
+    content = ("numero_allocataire;montant\n" + "\n".join(lines) + "\n").encode()
+    print(f"{args.lines:,} lines, PostgreSQL {connection.pg_version // 10000}")
+
+    # Reference: COPY of the same rows into the same tables, then rolled back.
+    now = datetime.datetime.now(tz=datetime.UTC)
+    rows = [(tenancy_id, f"{500 + int(number) % 400}.50") for tenancy_id, number in ids]
+    copy_rents = _copy(
+        "COPY rents_julyrent (tenancy_id, year, amount, source, recorded_at, recorded_by_id) "
+        "FROM STDIN",
+        [(t, 2026, a, "import", now, user.pk) for t, a in rows],
+    )
+    copy_both = _copy_both(rows, user, portfolio, now)
+    print(
+        f"COPY into rents_julyrent                : {copy_rents:6.2f} s "
+        f"{len(rows) / copy_rents:10,.0f} rows/s"
+    )
+    print(
+        f"COPY into rents_julyrent + declarations : {copy_both:6.2f} s "
+        f"{len(rows) / copy_both:10,.0f} rows/s"
+    )
+
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.UTC), tick=True):
+        portfolio = portfolio_for_user(user, portfolio.pk)
+        start = time.perf_counter()
+        bulk = services.deposit_bulk_import(
+            user=user, portfolio=portfolio, upload=ContentFile(content, name="loyers.csv")
+        )
+        bulk = services.check_bulk_import(bulk_import_id=bulk.pk)
+        checked = time.perf_counter() - start
+        assert not bulk.errors, bulk.errors[:3]
+        services.record_bulk_import(bulk_import_id=bulk.pk, user=user)
+        elapsed = time.perf_counter() - start
+    assert RentDeclaration.objects.count() == args.lines
+    assert JulyRent.objects.filter(year=2026, source="import").count() == args.lines
+    rate = args.lines / elapsed
+    print(
+        f"our bulk declaration (check {checked:.2f} s + record {elapsed - checked:.2f} s): "
+        f"{elapsed:6.2f} s {rate:10,.0f} rows/s"
+    )
+    print(
+        f"ratio to COPY into rents_julyrent                : {rate / (len(rows) / copy_rents):.3f}"
+        "  (target >= 0.5)"
+    )
+    print(
+        f"ratio to COPY into rents_julyrent + declarations : {rate / (len(rows) / copy_both):.3f}"
+    )
+    del transaction
+
+
+def _copy(sql, data) -> float:
+    from django.db import connection, transaction
+
+    start = time.perf_counter()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.copy(sql) as copy:
+                for row in data:
+                    copy.write_row(row)
+            elapsed = time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    return elapsed
+
+
+def _copy_both(rows, user, portfolio, now) -> float:
+    import uuid
+
+    from django.db import connection, transaction
+
+    start = time.perf_counter()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO rents_rentsubmission (portfolio_id, year, channel, token, "
+                "submitted_by_id, submitted_at) VALUES (%s, 2026, 'import', %s, %s, %s) "
+                "RETURNING id",
+                [portfolio.pk, uuid.uuid4(), user.pk, now],
+            )
+            submission_id = cursor.fetchone()[0]
+            with cursor.copy(
+                "COPY rents_rentdeclaration (submission_id, tenancy_id, year, version, amount, "
+                "declared_by_id, declared_at) FROM STDIN"
+            ) as copy:
+                for tenancy_id, amount in rows:
+                    copy.write_row((submission_id, tenancy_id, 2026, 1, amount, user.pk, now))
+            with cursor.copy(
+                "COPY rents_julyrent (tenancy_id, year, amount, source, recorded_at, "
+                "recorded_by_id) FROM STDIN"
+            ) as copy:
+                for tenancy_id, amount in rows:
+                    copy.write_row((tenancy_id, 2026, amount, "import", now, user.pk))
+            elapsed = time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    return elapsed
+
+
+class _Rollback(Exception):
+    pass
+
+
+if __name__ == "__main__":
+    main()
