@@ -1,5 +1,7 @@
 """Staff accounts in each role, with an enrolled TOTP device, and clients signed in as them."""
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import Group
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -9,15 +11,31 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import User
 from portail.common import clock
+from tests.e2e.conftest import browser, page  # noqa: F401 - the browser tests' fixtures
 
 STAFF_PASSWORD = "Agent-mot-de-passe-solide-2026"
+
+
+def role_group(role: str) -> Group:
+    """The role's group as migration 0002 made it (made again after a browser test's flush)."""
+    from django.contrib.auth.models import Permission
+
+    roles = importlib.import_module("portail.backoffice.migrations.0002_roles").ROLES
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        for code in roles[role]:
+            app_label, codename = code.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
 
 
 def make_staff(role: str, identifier: str | None = None, *, device: bool = True) -> User:
     user = User.objects.create_user(
         identifier or f"agent.{role}", STAFF_PASSWORD, is_staff=True, full_name=f"Camille {role}"
     )
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(role_group(role))
     if device:
         TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
     return user
