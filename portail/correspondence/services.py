@@ -45,11 +45,13 @@ import os
 import random
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import OperationalError, transaction
+from django.db import connection as db_connection
 from django.db.models import F
 
 from portail.accounts.models import TemporaryPassword, User
@@ -161,9 +163,10 @@ def _claim(*, message_id: int | None) -> Message | None:
     )
     if message is None:
         return None
-    # A write first: on SQLite it takes the database's write lock before anything is sent.
-    Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
-    message.attempts += 1
+    if not db_connection.features.has_select_for_update:
+        # SQLite: a write first takes the database's write lock before anything is sent.
+        Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
+    message.attempts += 1  # saved with the outcome, in the same transaction
     return message
 
 
@@ -276,8 +279,10 @@ def _deliver_one(*, message_id: int | None, connection) -> Message | None:
         message = _claim(message_id=message_id)
         if message is None:
             return None
+        # A savepoint around the password's issue: a failed send takes the new password back.
+        savepoint = transaction.atomic() if message.carries_temporary_password else nullcontext()
         try:
-            with transaction.atomic():
+            with savepoint:
                 _send(message, connection)
         except Exception as error:  # SMTP, network, spool: try again later
             _close_quietly(connection)
@@ -305,6 +310,11 @@ def _deliver_one_or_wait(*, message_id: int | None, connection) -> Message | Non
 def _close_quietly(connection) -> None:
     with contextlib.suppress(Exception):  # a broken connection is reopened on the next send
         connection.close()
+
+
+def _open_quietly(connection) -> None:
+    with contextlib.suppress(Exception):  # a server down is recorded per message, on send
+        connection.open()
 
 
 def smtp_connection():
@@ -335,6 +345,8 @@ def deliver_due_messages(*, limit: int | None = None) -> dict[str, int]:
     locked = 0
     try:
         while limit is None or sum(counts.values()) < limit:
+            if getattr(connection, "connection", True) is None:
+                _open_quietly(connection)  # kept open for the whole sweep
             message = _deliver_one_or_wait(message_id=None, connection=connection)
             if message is None or locked > LOCKED_RETRIES:
                 break

@@ -77,6 +77,7 @@ def test_email_is_french_html_and_text_with_agency_and_user_number(smtp_server, 
     for body in (text, html):
         assert "Caf du Vaucluse" in body
         assert "0000 0001 96" in body
+        assert "Le 27/11/2026" in body
         assert "https://bailleurs.caf.example/parcs/" in body
     assert '<html lang="fr">' in html
     assert "<img" not in html

@@ -84,3 +84,25 @@ def test_dev_mailbox_exists_only_in_debug_and_shows_mails_and_letters(client, se
     assert b"ABCD EFGH" in client.get(f"/dev/courriers/mail/{key}/").content
     assert client.get("/dev/courriers/lettre/courrier-000000007.pdf").status_code == 200
     assert client.get("/dev/courriers/lettre/..%2Fsecret.pdf").status_code == 404
+
+
+def test_a_letter_opens_as_a_pdf_with_the_password_masked(client, smtp_server):
+    user = UserFactory(email="marie@example.org")
+    letter = _sent(
+        user,
+        "",
+        channel=Message.Channel.LETTER,
+        template="credentials",
+        context={},
+        carries_temporary_password=True,
+    )
+    _sign_in(client, user)
+    page = client.get(f"/courriers/{letter.pk}/").content.decode()
+    assert "Voir le courrier au format PDF" in page
+    response = client.get(f"/courriers/{letter.pk}/courrier.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    other = _sent(
+        UserFactory(), "", channel=Message.Channel.LETTER, template="lost_identifier", context={}
+    )
+    assert client.get(f"/courriers/{other.pk}/courrier.pdf").status_code == 404
