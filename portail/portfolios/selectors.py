@@ -124,19 +124,30 @@ def tenant_list(
 ) -> QuerySet[Tenancy]:
     """The tenant list with the July rents of year N-1 and N side by side (one query),
     searched by name or recipient number, filtered by status, sorted."""
-    queryset = with_rents(Tenancy.objects.filter(portfolio=portfolio), year=year)
-    search = (search or "").strip()
-    if search:
-        compact = search.replace(" ", "")
-        if compact.isdigit():
-            queryset = queryset.filter(recipient_number__startswith=compact)
-        else:
-            queryset = queryset.filter(tenant_name__icontains=search)
+    queryset = with_rents(_searched(Tenancy.objects.filter(portfolio=portfolio), search), year=year)
     if status in rules.Status.LABELS:
         queryset = queryset.filter(status=status)
     descending = sort.startswith("-")
     fields = SORTS.get(sort.lstrip("-"), SORTS["nom"])
     return queryset.order_by(*[f"-{f}" if descending else f for f in fields])
+
+
+def tenant_count(portfolio: Portfolio, *, year: int, search: str = "", status: str = "") -> int:
+    """How many tenancies the list shows; without a status filter, counted without the rents."""
+    if status in rules.Status.LABELS:
+        return tenant_list(portfolio, year=year, search=search, status=status).count()
+    return _searched(Tenancy.objects.filter(portfolio=portfolio), search).count()
+
+
+def _searched(queryset: QuerySet[Tenancy], search: str) -> QuerySet[Tenancy]:
+    """By recipient number when digits are typed, else by a part of the tenant's name."""
+    search = (search or "").strip()
+    if not search:
+        return queryset
+    compact = search.replace(" ", "")
+    if compact.isdigit():
+        return queryset.filter(recipient_number__startswith=compact)
+    return queryset.filter(tenant_name__icontains=search)
 
 
 def tenancy_for_portfolio(portfolio: Portfolio, tenancy_id: int, *, year: int) -> Tenancy:

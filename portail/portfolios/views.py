@@ -36,7 +36,7 @@ def home(request):
     return render(request, "portfolios/home.html", {"portfolios": portfolios})
 
 
-def _filtered_list(request, portfolio):
+def _filtered_list(request, portfolio, *, with_count: bool = False):
     year = campaign_year(clock.today())
     form = TenantFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
@@ -48,14 +48,23 @@ def _filtered_list(request, portfolio):
         status=params.get("statut", ""),
         sort=sort,
     )
-    return year, form, sort, queryset
+    count = (
+        selectors.tenant_count(
+            portfolio, year=year, search=params.get("q", ""), status=params.get("statut", "")
+        )
+        if with_count
+        else None
+    )
+    return year, form, sort, queryset, count
 
 
 @login_required
 def tenants(request, portfolio_id: int):
     portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
-    year, form, sort, queryset = _filtered_list(request, portfolio)
-    page = Paginator(queryset, TENANTS_PER_PAGE).get_page(request.GET.get("page"))
+    year, form, sort, queryset, count = _filtered_list(request, portfolio, with_count=True)
+    paginator = Paginator(queryset, TENANTS_PER_PAGE)
+    paginator.count = count  # counted without the rents' joins where possible
+    page = paginator.get_page(request.GET.get("page"))
     campaign = campaign_of_year(year)
     campaign_open = rules.campaign_is_open(
         opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
@@ -125,7 +134,7 @@ class _Echo:
 def export_csv(request, portfolio_id: int):
     """The filtered tenant list as CSV (semicolons and decimal commas, for French spreadsheets)."""
     portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
-    year, _form, _sort, queryset = _filtered_list(request, portfolio)
+    year, _form, _sort, queryset, _count = _filtered_list(request, portfolio)
     writer = csv.writer(_Echo(), delimiter=";")
 
     def lines():
@@ -146,7 +155,7 @@ def export_xlsx(request, portfolio_id: int):
     from openpyxl import Workbook
 
     portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
-    year, _form, _sort, queryset = _filtered_list(request, portfolio)
+    year, _form, _sort, queryset, _count = _filtered_list(request, portfolio)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Locataires")
     for row in _export_rows(queryset, year):

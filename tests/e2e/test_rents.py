@@ -1,5 +1,6 @@
 """Difficulties 9, 10 and 11 played in a real browser as a new landlord would, axe on every page."""
 
+import datetime
 import importlib
 import io
 import re
@@ -10,8 +11,9 @@ from playwright.sync_api import expect
 
 from portail.accounts.models import User
 from portail.correspondence.models import Message
+from portail.portfolios.models import Tenancy
 from portail.rents import services
-from portail.rents.models import JulyRent, Receipt, RentDeclaration
+from portail.rents.models import BulkImport, JulyRent, Receipt, RentDeclaration
 from tests.rents.conftest import _campaign_day  # noqa: F401 - 27/11/2026, campaign open
 
 from .conftest import assert_accessible, sign_in
@@ -180,4 +182,22 @@ def test_difficulty_11_two_portfolios_side_by_side_in_two_tabs(page, demo_accoun
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Enregistrer seulement")).click()
     expect(page.locator("h1")).to_contain_text("Accusé de réception n°")
+    assert_accessible(page)
+    page.get_by_role("link", name="Retour à la liste de vos locataires").click()
+    page.get_by_role("link", name="Mes accusés de réception").click()
+    expect(page.locator("h1")).to_contain_text("Mes accusés de réception")
+    assert_accessible(page)
+    # A large file still being checked shows its progress, without JavaScript needed.
+    bulk = BulkImport.objects.get()
+    BulkImport.objects.filter(pk=bulk.pk).update(
+        status=BulkImport.Status.CHECKING, total_lines=4000, processed_lines=1000
+    )
+    page.goto(page.url.split("accuses")[0] + f"depots/{bulk.pk}/")
+    expect(page.locator("progress")).to_have_attribute("value", "25")
+    assert_accessible(page)
+    # A tenant who left before July 2026: nothing is asked, and the page says so.
+    gone = Tenancy.objects.filter(portfolio__name="Résidence Les Tilleuls").first()
+    Tenancy.objects.filter(pk=gone.pk).update(end_date=datetime.date(2026, 6, 30))
+    page.goto(page.url.split("depots")[0] + f"locataires/{gone.pk}/loyer/")
+    expect(page.locator("main")).to_contain_text("aucun loyer de juillet 2026 ne vous est demandé")
     assert_accessible(page)
