@@ -115,6 +115,8 @@ LETTER_SPOOL_DIR = Path(env.str("LETTER_SPOOL_DIR", default=str(VAR_DIR / "spool
 DEV_MAILBOX_DIR = Path(env.str("DEV_MAILBOX_DIR", default=str(VAR_DIR / "mailbox")))
 
 AUTH_USER_MODEL = "accounts.User"
+# Staff's second factor (django-otp, TOTP): the name their authenticator application shows.
+OTP_TOTP_ISSUER = f"Espace bailleur {AGENCY_NAME}"
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "portfolios:home"
 LOGOUT_REDIRECT_URL = "common:home"

@@ -1,6 +1,7 @@
 """Staff screens: thin views over the back office's selectors and services."""
 
 import csv
+from urllib.parse import urlencode
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
@@ -38,6 +39,7 @@ from .forms import (
     SearchForm,
     StaffSignInForm,
 )
+from .tasks import send_reminders_task
 
 PENDING = "backoffice_pending_sign_in"
 PENDING_SECONDS = 5 * 60
@@ -84,7 +86,8 @@ def sign_in(request):
         if check.user is not None:
             request.session[PENDING] = {"user": check.user.pk, "at": clock.now().timestamp()}
             step = "code" if signin.confirmed_device(check.user) else "enrol"
-            return redirect(f"{reverse('backoffice:' + step)}?next={_next_url(request)}")
+            query = urlencode({"next": _next_url(request)})
+            return redirect(f"{reverse('backoffice:' + step)}?{query}")
         form.add_error(
             None,
             LOCKED.format(french_datetime(check.locked_until)) if check.locked_until else REFUSED,
@@ -365,16 +368,29 @@ def campaign_dates(request):
     return render(request, "backoffice/campaign_dates.html", {"form": form, "year": year})
 
 
+# Beyond this many landlords, reminders are sent by the background worker, not the request.
+REMINDERS_IN_REQUEST = 500
+
+
 @require_POST
 @staff_required("send_reminders")
 def send_reminders(request):
     year = _year(request)
-    counts = services.send_reminders(year=year, agent=request.user, ip=client_ip(request))
-    messages.success(
-        request,
-        f"{counts.sent} relance(s) mise(s) en file d'envoi ; {counts.already_today} bailleur(s) "
-        f"déjà relancé(s) aujourd'hui ; {counts.no_email} sans adresse mail.",
-    )
+    waiting = selectors.landlords_with_undeclared_rents(year).count()
+    if waiting > REMINDERS_IN_REQUEST:
+        send_reminders_task.enqueue(year, request.user.pk, client_ip(request))
+        messages.success(
+            request,
+            f"Les relances de {waiting} bailleurs sont en cours d'envoi ; le nombre de mails "
+            "envoyés figurera au journal (action staff.campaign_reminders).",
+        )
+    else:
+        counts = services.send_reminders(year=year, agent=request.user, ip=client_ip(request))
+        messages.success(
+            request,
+            f"{counts.sent} relance(s) mise(s) en file d'envoi ; {counts.already_today} "
+            f"bailleur(s) déjà relancé(s) aujourd'hui ; {counts.no_email} sans adresse mail.",
+        )
     return redirect(f"{reverse('backoffice:campaign')}?annee={year}")
 
 

@@ -103,3 +103,19 @@ def test_export_lists_the_declared_rents_of_the_year(supervisor_client, campaign
     assert lines[0] == "recipient_number,year,month,amount,source"
     assert len(lines) == 3 and lines[1].endswith(",2026,7,700.00,online")
     assert Event.objects.filter(action="staff.rents_exported").exists()
+
+
+def test_many_reminders_go_to_the_background_worker(supervisor_client, campaign_world, settings):
+    from portail.backoffice import views
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    original, views.REMINDERS_IN_REQUEST = views.REMINDERS_IN_REQUEST, 1
+    try:
+        response = supervisor_client.post(
+            reverse("backoffice:send_reminders") + "?annee=2026", follow=True
+        )
+    finally:
+        views.REMINDERS_IN_REQUEST = original
+    assert "en cours d&#x27;envoi" in response.content.decode()
+    assert Reminder.objects.count() == 2
+    assert Event.objects.get(action="staff.campaign_reminders").details["sent"] == 2
