@@ -108,7 +108,11 @@ def main() -> None:
     smtp_rate = args.emails / (time.perf_counter() - start)
     print(f"reference, raw smtplib sends        : {smtp_rate:8.1f} e-mails/s")
 
-    user = UserFactory(email="bench@example.org")
+    from portail.accounts.models import User
+
+    user = User.objects.filter(email="bench@example.org").first() or UserFactory(
+        email="bench@example.org"
+    )
 
     def queue(count: int, channel: str) -> None:
         Message.objects.bulk_create(

@@ -2,6 +2,7 @@
 
 import datetime
 import html
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from portail.accounts.rules import display_user_number
 from portail.accounts.temporary_passwords import display
@@ -116,6 +118,18 @@ def render_letter_layout(*, message: Message, context: dict, fragment: str) -> s
     )
 
 
+_fonts = threading.local()
+
+
+def _font_configuration() -> FontConfiguration:
+    """One font configuration per thread: loading fonts again for each letter costs a third."""
+    if not hasattr(_fonts, "configuration"):
+        _fonts.configuration = FontConfiguration()
+    return _fonts.configuration
+
+
 def letter_pdf(*, html: str) -> bytes:
     """An A4 PDF of a letter's HTML."""
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    return HTML(string=html, base_url=settings.SITE_URL).write_pdf(
+        font_config=_font_configuration()
+    )

@@ -11,6 +11,7 @@ Call from the transaction of the event that causes the message (a rollback leave
         carries_temporary_password=True, # a new temporary password is issued at delivery
         temporary_password_valid_for=timedelta(hours=24),  # None: issue_temporary_password's
         subject=None,                    # None: rendered from <template>_subject.txt
+        email=None,                      # None: the user's own address (e-mails only)
     ) -> Message
 
 ``context["temporary_password_purpose"]``, when present, is passed to
@@ -202,14 +203,9 @@ def _write_spool_file(*, name: str, content: bytes) -> Path:
 
 def _send(message: Message, connection) -> None:
     """Issue any password, render with it, send or spool; keep the masked copy on the row."""
-    password, expires_at = (
-        _issue_password(message)
-        if message.carries_temporary_password
-        else (
-            None,
-            None,
-        )
-    )
+    password, expires_at = None, None
+    if message.carries_temporary_password:
+        password, expires_at = _issue_password(message)
     context = rendering.message_context(
         message=message, password=password, password_expires_at=expires_at
     )
