@@ -83,3 +83,16 @@ def test_first_sign_in_enrols_a_device_with_a_qr_code(client, settings):
 
 def test_the_code_step_expires_with_its_pending_sign_in(client):
     assert client.get(reverse("backoffice:code")).url == reverse("backoffice:sign_in")
+
+
+def test_create_staff_command_makes_an_account_in_its_role(monkeypatch, capsys):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("PORTAIL_STAFF_PASSWORD", STAFF_PASSWORD)
+    call_command("create_staff", "camille.martin", "--role", "supervisor", "--no-input")
+    from portail.accounts.models import User
+
+    user = User.objects.get(identifier="camille.martin")
+    assert user.is_staff and user.landlord_id is None and user.check_password(STAFF_PASSWORD)
+    assert list(user.groups.values_list("name", flat=True)) == ["supervisor"]
+    assert STAFF_PASSWORD not in capsys.readouterr().out
