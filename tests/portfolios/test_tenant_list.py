@@ -95,3 +95,19 @@ def test_exports_follow_the_filter_in_csv_and_xlsx(client):
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 5
     assert any(row[1] == "Alice ARNAUD" and float(row[3]) == 650.0 for row in values[1:])
+
+
+def test_switcher_puts_a_few_portfolios_one_click_away_and_lists_many(client):
+    from tests.factories import PortfolioFactory
+
+    world = make_world()
+    PortfolioFactory(landlord=world.user.landlord, name="Deuxième parc")
+    client.force_login(world.user)
+    page = client.get(list_url(world)).content.decode()
+    assert '<nav class="switcher switcher-inline" aria-label="Changer de parc">' in page
+    assert 'aria-current="page">Mes logements</a>' in page
+    for n in range(4):
+        PortfolioFactory(landlord=world.user.landlord, name=f"Parc {n}")
+    page = client.get(list_url(world)).content.decode()
+    assert "<summary>Changer de parc</summary>" in page
+    assert "Tous mes parcs" in page
