@@ -481,8 +481,9 @@ def record_bulk_import(
 
 
 def _copy_declarations(lines: list, *, submission, user, year: int, now) -> None:
-    """PostgreSQL: the versions by COPY, the current rents by COPY into a temporary table then
-    one INSERT ... ON CONFLICT (the same constraints apply; about COPY's speed)."""
+    """PostgreSQL: the versions by COPY; the current rents by COPY too when the tenancies have
+    none for the year yet (the usual first declaration), else through a temporary table and one
+    INSERT ... ON CONFLICT. The table's constraints apply either way."""
     with connection.cursor() as cursor:
         with cursor.copy(
             "COPY rents_rentdeclaration (submission_id, tenancy_id, year, version, amount, "
@@ -490,14 +491,24 @@ def _copy_declarations(lines: list, *, submission, user, year: int, now) -> None
         ) as copy:
             for tenancy_id, version, amount in lines:
                 copy.write_row((submission.pk, tenancy_id, year, version, amount, user.pk, now))
+        if (
+            not any(version > 1 for _t, version, _a in lines)
+            and not JulyRent.objects.filter(
+                tenancy__portfolio_id=submission.portfolio_id, year=year
+            ).exists()
+        ):
+            try:
+                with transaction.atomic():
+                    _copy_rents(cursor, "rents_julyrent", lines, year=year, user=user, now=now)
+                return
+            except IntegrityError:
+                pass  # a rent declared on screen meanwhile: upsert below
         cursor.execute(
             "CREATE TEMPORARY TABLE rents_incoming (tenancy_id bigint, year smallint, "
             "amount numeric(9, 2), source varchar(8), recorded_at timestamptz, "
             "recorded_by_id bigint) ON COMMIT DROP"
         )
-        with cursor.copy("COPY rents_incoming FROM STDIN") as copy:
-            for tenancy_id, _version, amount in lines:
-                copy.write_row((tenancy_id, year, amount, JulyRent.Source.IMPORT, now, user.pk))
+        _copy_rents(cursor, "rents_incoming", lines, year=year, user=user, now=now)
         cursor.execute(
             "INSERT INTO rents_julyrent (tenancy_id, year, amount, source, recorded_at, "
             "recorded_by_id) SELECT tenancy_id, year, amount, source, recorded_at, "
@@ -505,6 +516,14 @@ def _copy_declarations(lines: list, *, submission, user, year: int, now) -> None
             "amount = EXCLUDED.amount, source = EXCLUDED.source, "
             "recorded_at = EXCLUDED.recorded_at, recorded_by_id = EXCLUDED.recorded_by_id"
         )
+
+
+def _copy_rents(cursor, table: str, lines: list, *, year: int, user, now) -> None:
+    with cursor.copy(
+        f"COPY {table} (tenancy_id, year, amount, source, recorded_at, recorded_by_id) FROM STDIN"
+    ) as copy:
+        for tenancy_id, _version, amount in lines:
+            copy.write_row((tenancy_id, year, amount, JulyRent.Source.IMPORT, now, user.pk))
 
 
 @transaction.atomic

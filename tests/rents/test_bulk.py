@@ -138,3 +138,18 @@ def test_an_unreadable_file_is_reported(client):
     client.force_login(world.user)
     response = upload(client, world, b"PK\x03\x04not really a workbook", name="x.xlsx")
     assert "ne peut pas être lu" in client.get(response["Location"]).content.decode()
+
+
+def test_a_file_correcting_declared_rents_adds_versions(client):
+    world = make_world()
+    client.force_login(world.user)
+    for amount in ("655,00", "652,00"):
+        upload(client, world, f"{world.known.recipient_number};{amount}\n".encode())
+        bulk = BulkImport.objects.latest("pk")
+        client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    versions = list(
+        RentDeclaration.objects.filter(tenancy=world.known).values_list("version", "amount")
+    )
+    assert versions == [(1, Decimal("655.00")), (2, Decimal("652.00"))]
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    assert (rent.amount, rent.source) == (Decimal("652.00"), JulyRent.Source.IMPORT)
