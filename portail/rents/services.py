@@ -179,6 +179,16 @@ def submit_receipt(
     if tenancy.portfolio_id != portfolio.pk:
         raise DeclarationRefused("Ce locataire n'est pas dans ce parc.")
     year = rules.campaign_year(clock.today()) - 1
+    status = (
+        with_rents(Tenancy.objects.filter(pk=tenancy.pk), year=year + 1)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != rules.Status.RECEIPT:
+        raise DeclarationRefused(
+            f"La Caf connaît déjà le loyer de juillet {year} de ce locataire, ou ne le demande "
+            "pas : aucune quittance n'est à envoyer."
+        )
     if upload.size > RECEIPT_MAX_BYTES:
         raise DeclarationRefused("Le fichier dépasse 10 Mo : envoyez une photo moins lourde.")
     upload.seek(0)
@@ -489,8 +499,9 @@ def _copy_declarations(lines: list, *, submission, user, year: int, now) -> None
             "COPY rents_rentdeclaration (submission_id, tenancy_id, year, version, amount, "
             "declared_by_id, declared_at) FROM STDIN"
         ) as copy:
+            submission_id, user_id = submission.pk, user.pk
             for tenancy_id, version, amount in lines:
-                copy.write_row((submission.pk, tenancy_id, year, version, amount, user.pk, now))
+                copy.write_row((submission_id, tenancy_id, year, version, amount, user_id, now))
         if (
             not any(version > 1 for _t, version, _a in lines)
             and not JulyRent.objects.filter(
@@ -522,8 +533,9 @@ def _copy_rents(cursor, table: str, lines: list, *, year: int, user, now) -> Non
     with cursor.copy(
         f"COPY {table} (tenancy_id, year, amount, source, recorded_at, recorded_by_id) FROM STDIN"
     ) as copy:
+        source, user_id = str(JulyRent.Source.IMPORT), user.pk
         for tenancy_id, _version, amount in lines:
-            copy.write_row((tenancy_id, year, amount, JulyRent.Source.IMPORT, now, user.pk))
+            copy.write_row((tenancy_id, year, amount, source, now, user_id))
 
 
 @transaction.atomic

@@ -138,3 +138,19 @@ def test_another_landlord_cannot_send_a_receipt_for_my_tenant(client):
     upload = SimpleUploadedFile("q.png", png_bytes(), content_type="image/png")
     response = client.post(receipt_url(world, world.missing), {"amount": "1", "file": upload})
     assert response.status_code == 404
+
+
+def test_no_receipt_is_taken_where_july_2025_is_known_or_not_needed():
+    world = make_world()
+    portfolio = portfolio_for_user(world.user, world.portfolio.pk)
+    for tenancy in (world.known, world.newcomer):
+        upload = SimpleUploadedFile("q.png", png_bytes(), content_type="image/png")
+        with pytest.raises(services.DeclarationRefused, match="aucune quittance"):
+            services.submit_receipt(
+                user=world.user,
+                portfolio=portfolio,
+                tenancy=tenancy,
+                amount=Decimal("640.00"),
+                upload=upload,
+            )
+    assert not Receipt.objects.exists()
