@@ -11,7 +11,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import User
 from portail.common import clock
-from tests.e2e.conftest import browser, page  # noqa: F401 - the browser tests' fixtures
 
 STAFF_PASSWORD = "Agent-mot-de-passe-solide-2026"
 

@@ -1,4 +1,6 @@
-"""The six staff screens in a real browser (Playwright, Chromium), each page checked with axe."""
+"""The six back-office screens in a real browser, each page checked with axe.
+
+Helpers come from tests/backoffice (staff in each role, receipts, declarations, letters)."""
 
 import datetime
 
@@ -9,14 +11,14 @@ from playwright.sync_api import expect
 
 from portail.common import clock
 from portail.correspondence.models import Message
-from tests.e2e.conftest import assert_accessible
+from tests.backoffice.conftest import STAFF_PASSWORD, current_code, make_staff
+from tests.backoffice.helpers import declare, make_receipt, png_bytes
+from tests.backoffice.test_correspondence import failed_email, spooled_letter
 from tests.factories import LegalLandlordFactory, PortfolioFactory, TenancyFactory, UserFactory
 
-from .conftest import STAFF_PASSWORD, current_code, make_staff
-from .helpers import declare, make_receipt, png_bytes
-from .test_correspondence import failed_email, spooled_letter
+from .conftest import assert_accessible
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def password_step(page, user):
