@@ -66,7 +66,7 @@ logger = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 30
 # How many times a worker waits for SQLite's write lock before leaving it to the next sweep.
-LOCKED_RETRIES = 50
+LOCKED_RETRIES = 200
 
 
 class SecretInContextError(ValueError):
@@ -326,7 +326,7 @@ def deliver_message(*, message_id: int) -> str:
             message = _deliver_one_or_wait(message_id=message_id, connection=connection)
             if message is not False:
                 break
-            time.sleep(random.uniform(0.05, 0.2))  # noqa: S311 - jitter, not a secret
+            time.sleep(random.uniform(0.01, 0.05))  # noqa: S311 - jitter, not a secret
         else:
             return "locked"
     finally:
@@ -348,7 +348,7 @@ def deliver_due_messages(*, limit: int | None = None) -> dict[str, int]:
                 break
             if message is False:
                 locked += 1
-                time.sleep(random.uniform(0.05, 0.2))  # noqa: S311 - jitter, not a secret
+                time.sleep(random.uniform(0.01, 0.05))  # noqa: S311 - jitter, not a secret
                 continue
             locked = 0
             counts[message.status] += 1
