@@ -47,6 +47,7 @@ import random
 import tempfile
 import time
 from contextlib import nullcontext
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from django.conf import settings
@@ -217,6 +218,7 @@ def _send(message: Message, connection) -> None:
         email = EmailMultiAlternatives(
             subject=sent.subject,
             body=sent.text,
+            from_email=formataddr((f"{settings.AGENCY_NAME} – Espace bailleur", _sender())),
             to=[message.email],
             connection=connection,
             headers={"Message-ID": f"<courrier-{message.pk}@{_mail_domain()}>"},
@@ -234,8 +236,12 @@ def _send(message: Message, connection) -> None:
     message.body_html = history.fragment
 
 
+def _sender() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+
+
 def _mail_domain() -> str:
-    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return _sender().rpartition("@")[2] or "localhost"
 
 
 def _record_sent(message: Message) -> None:

@@ -71,6 +71,7 @@ def test_email_is_french_html_and_text_with_agency_and_user_number(smtp_server, 
     assert services.deliver_message(message_id=message.pk) == "sent"
     [received] = smtp_server.messages
     assert received["To"] == "marie@example.org"
+    assert received["From"].addresses[0].display_name == "Caf du Vaucluse – Espace bailleur"
     assert received["Subject"] == "Votre loyer est enregistré"
     text = received.get_body(preferencelist=("plain",)).get_content()
     html = received.get_body(preferencelist=("html",)).get_content()
