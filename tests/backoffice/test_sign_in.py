@@ -96,3 +96,15 @@ def test_create_staff_command_makes_an_account_in_its_role(monkeypatch, capsys):
     assert user.is_staff and user.landlord_id is None and user.check_password(STAFF_PASSWORD)
     assert list(user.groups.values_list("name", flat=True)) == ["supervisor"]
     assert STAFF_PASSWORD not in capsys.readouterr().out
+
+
+def test_a_code_works_once(client):
+    """A code seen over a shoulder or replayed from a proxy log does not open a second session."""
+    agent = make_staff("agent")
+    code = current_code(agent)
+    password_step(client, agent.identifier)
+    assert client.post(reverse("backoffice:code"), {"code": code}).status_code == 302
+    other = type(client)()
+    password_step(other, agent.identifier)
+    page = other.post(reverse("backoffice:code"), {"code": code}).content.decode()
+    assert "Ce code ne correspond pas" in page
