@@ -1,5 +1,6 @@
 """Reads of portfolios and tenancies. The only way a view reaches a portfolio."""
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -127,16 +128,50 @@ def tenant_list(
     queryset = with_rents(_searched(Tenancy.objects.filter(portfolio=portfolio), search), year=year)
     if status in rules.Status.LABELS:
         queryset = queryset.filter(status=status)
+    return queryset.order_by(*_ordering(sort))
+
+
+def _ordering(sort: str) -> list[str]:
     descending = sort.startswith("-")
     fields = SORTS.get(sort.lstrip("-"), SORTS["nom"])
-    return queryset.order_by(*[f"-{f}" if descending else f for f in fields])
+    return [f"-{f}" if descending else f for f in fields]
 
 
-def tenant_count(portfolio: Portfolio, *, year: int, search: str = "", status: str = "") -> int:
-    """How many tenancies the list shows; without a status filter, counted without the rents."""
-    if status in rules.Status.LABELS:
-        return tenant_list(portfolio, year=year, search=search, status=status).count()
-    return _searched(Tenancy.objects.filter(portfolio=portfolio), search).count()
+# Orders that need no rent: the page is found on the tenancies' own indexes.
+PLAIN_SORTS = {"nom", "numero", "logement"}
+
+
+def tenant_page(
+    portfolio: Portfolio,
+    *,
+    year: int,
+    number,
+    per_page: int,
+    search: str = "",
+    status: str = "",
+    sort: str = "nom",
+) -> Page:
+    """One page of the tenant list. Where neither the filter nor the order needs a rent, the
+    page's ids are read from the tenancies' index first and only those 50 are joined to their
+    rents, so page 1,000 of 100,000 costs about what page 1 does."""
+    if status in rules.Status.LABELS or sort.lstrip("-") not in PLAIN_SORTS:
+        paginator = Paginator(
+            tenant_list(portfolio, year=year, search=search, status=status, sort=sort), per_page
+        )
+        return paginator.get_page(number)
+    order = _ordering(sort)
+    ids = (
+        _searched(Tenancy.objects.filter(portfolio=portfolio), search)
+        .order_by(*order)
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(ids, per_page).get_page(number)
+    page.object_list = list(
+        with_rents(Tenancy.objects.filter(pk__in=list(page.object_list)), year=year).order_by(
+            *order
+        )
+    )
+    return page
 
 
 def _searched(queryset: QuerySet[Tenancy], search: str) -> QuerySet[Tenancy]:

@@ -5,7 +5,6 @@ import io
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
@@ -36,7 +35,7 @@ def home(request):
     return render(request, "portfolios/home.html", {"portfolios": portfolios})
 
 
-def _filtered_list(request, portfolio, *, with_count: bool = False):
+def _filtered_list(request, portfolio):
     year = campaign_year(clock.today())
     form = TenantFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
@@ -48,23 +47,25 @@ def _filtered_list(request, portfolio, *, with_count: bool = False):
         status=params.get("statut", ""),
         sort=sort,
     )
-    count = (
-        selectors.tenant_count(
-            portfolio, year=year, search=params.get("q", ""), status=params.get("statut", "")
-        )
-        if with_count
-        else None
-    )
-    return year, form, sort, queryset, count
+    return year, form, sort, queryset
 
 
 @login_required
 def tenants(request, portfolio_id: int):
     portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
-    year, form, sort, queryset, count = _filtered_list(request, portfolio, with_count=True)
-    paginator = Paginator(queryset, TENANTS_PER_PAGE)
-    paginator.count = count  # counted without the rents' joins where possible
-    page = paginator.get_page(request.GET.get("page"))
+    year = campaign_year(clock.today())
+    form = TenantFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    sort = params.get("tri") or "nom"
+    page = selectors.tenant_page(
+        portfolio,
+        year=year,
+        number=request.GET.get("page"),
+        per_page=TENANTS_PER_PAGE,
+        search=params.get("q", ""),
+        status=params.get("statut", ""),
+        sort=sort,
+    )
     campaign = campaign_of_year(year)
     campaign_open = rules.campaign_is_open(
         opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
@@ -134,7 +135,7 @@ class _Echo:
 def export_csv(request, portfolio_id: int):
     """The filtered tenant list as CSV (semicolons and decimal commas, for French spreadsheets)."""
     portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
-    year, _form, _sort, queryset, _count = _filtered_list(request, portfolio)
+    year, _form, _sort, queryset = _filtered_list(request, portfolio)
     writer = csv.writer(_Echo(), delimiter=";")
 
     def lines():
@@ -155,7 +156,7 @@ def export_xlsx(request, portfolio_id: int):
     from openpyxl import Workbook
 
     portfolio = selectors.portfolio_for_user(request.user, portfolio_id)
-    year, _form, _sort, queryset, _count = _filtered_list(request, portfolio)
+    year, _form, _sort, queryset = _filtered_list(request, portfolio)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Locataires")
     for row in _export_rows(queryset, year):
