@@ -81,3 +81,40 @@ def bar_chart(values: list[tuple[str, int]], *, width: int = 640, height: int = 
             }
         )
     return {"width": width, "height": height, "bars": bars, "top": top}
+
+
+# The journal's actions as an agent reads them; an action not listed is shown as recorded.
+ACTION_LABELS = {
+    "sign_in.success": "Connexion",
+    "sign_in.failure": "Échec de connexion",
+    "sign_in.lockout": "Connexion bloquée après plusieurs échecs",
+    "sign_in.refused_locked": "Connexion refusée (bloquée)",
+    "sign_in.expired": "Mot de passe provisoire expiré",
+    "sign_in.superseded": "Mot de passe provisoire remplacé",
+    "credentials.first_access": "Premiers accès envoyés",
+    "password.change": "Mot de passe changé",
+    "recovery.identifier": "Identifiant perdu",
+    "recovery.password": "Mot de passe perdu",
+    "email.change_requested": "Adresse mail donnée (à confirmer)",
+    "email.change": "Adresse mail confirmée",
+    "team.user_added": "Utilisateur ajouté par l'administrateur du compte",
+    "team.user_removed": "Utilisateur retiré par l'administrateur du compte",
+    "team.user_suspended": "Utilisateur suspendu par l'administrateur du compte",
+    "team.user_reactivated": "Utilisateur réactivé par l'administrateur du compte",
+    "team.access_changed": "Habilitations changées",
+    "team.contact_email_changed": "Adresse mail de contact changée",
+    "staff.identifier_resent": "Identifiant renvoyé par un agent",
+    "staff.temporary_password_issued": "Mot de passe provisoire envoyé par un agent",
+    "staff.unlocked": "Connexion débloquée par un agent",
+    "staff.email_changed": "Adresse mail changée par un agent",
+    "staff.address_changed": "Adresse postale changée par un agent",
+    "staff.user_disabled": "Utilisateur désactivé par un agent",
+    "staff.receipt_validated": "Quittance validée",
+    "staff.receipt_rejected": "Quittance refusée",
+    "staff.message_retried": "Mail renvoyé par un agent",
+}
+
+
+def action_label(action: str) -> str:
+    """The French words for a journal action (the code itself when none is known)."""
+    return ACTION_LABELS.get(action, action)

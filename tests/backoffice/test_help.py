@@ -75,6 +75,8 @@ def test_resend_identifier_needs_a_reason_and_goes_by_the_right_channel(agent_cl
     assert channels == {admin.pk: "email", newcomer.pk: "letter"}
     event = Event.objects.get(action="staff.identifier_resent", target=admin.identifier)
     assert event.details["reason"] == "Appel du bailleur"
+    page = agent_client.get(url("landlord", landlord)).content.decode()
+    assert "Identifiant renvoyé par un agent" in page and "Camille agent (agent)" in page
     assert event.details["agent"] == "Camille agent"
     assert event.actor.identifier == "agent.agent"
 
