@@ -2,6 +2,8 @@
 
 import re
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -61,6 +63,7 @@ def dev_mailbox(request):
 
 
 @require_GET
+@csp_update({"style-src": [UNSAFE_INLINE]})  # the e-mail's own <style>, as a mail client shows it
 def dev_email_html(request, key: str):
     _debug_only()
     try:

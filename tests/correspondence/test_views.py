@@ -81,7 +81,9 @@ def test_dev_mailbox_exists_only_in_debug_and_shows_mails_and_letters(client, se
     page = client.get("/dev/courriers/").content.decode()
     assert "Votre nouveau mot de passe provisoire" in page and "ABCD EFGH" in page
     assert "courrier-000000007.pdf" in page
-    assert b"ABCD EFGH" in client.get(f"/dev/courriers/mail/{key}/").content
+    html = client.get(f"/dev/courriers/mail/{key}/")
+    assert b"ABCD EFGH" in html.content
+    assert "'unsafe-inline'" in html["Content-Security-Policy"]
     assert client.get("/dev/courriers/lettre/courrier-000000007.pdf").status_code == 200
     assert client.get("/dev/courriers/lettre/..%2Fsecret.pdf").status_code == 404
 
