@@ -22,9 +22,15 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenancies", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: a fresh SQLite file; a PostgreSQL one is created afresh (dropped first)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-feed-"))
+    if args.database_url and args.database_url.startswith("postgres"):
+        _fresh_postgres_database(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -58,6 +64,20 @@ def main() -> None:
             f"{label:<27}: {elapsed:6.2f} s  {rate:10,.0f} rows/s  "
             f"= {rate / ref_rate:.3f} x the bare insert rate"
         )
+
+
+def _fresh_postgres_database(url: str) -> None:
+    """Drop and create the benchmark's own PostgreSQL database."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _bare_insert(connection, path: Path) -> float:

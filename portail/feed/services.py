@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from portail.accounts.models import Landlord
 from portail.common import clock
@@ -140,8 +140,9 @@ def _insert_rows(model, rows: list[dict]) -> None:
     """
     if not rows:
         return
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     # Table and column names come from our own models, values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(model._meta.db_table),
@@ -149,13 +150,13 @@ def _insert_rows(model, rows: list[dict]) -> None:
         ", ".join(["%s"] * len(fields)),
     )
     defaults = {f.attname: f.get_default() for f in fields}
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         for chunk in _chunks(rows, _BATCH):
             cursor.executemany(
                 sql,
                 [
                     [
-                        f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
+                        f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), db)
                         for f in fields
                     ]
                     for row in chunk
