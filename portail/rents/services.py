@@ -3,6 +3,7 @@
 import csv
 import io
 import logging
+import time
 import uuid
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 RECEIPT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
-PROGRESS_EVERY = 1000
+PROGRESS_SECONDS = 0.5  # the progress bar is written at most this often
 
 
 class DeclarationRefused(Exception):
@@ -357,6 +358,7 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
     ratio = selectors.irl_ratio(year)
     ceiling = selectors.confirmation_ceiling()
     errors, valid, seen = [], [], {}
+    last_progress = time.monotonic()
     for index, (line, number, amount_text) in enumerate(rows, start=1):
         number = number.replace(" ", "")
         tenancy = tenancies.get(number)
@@ -389,8 +391,9 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
                 )
                 valid.append([line, tenancy[0], str(amount), " ".join(warnings)])
         seen.setdefault(number, line)
-        if index % PROGRESS_EVERY == 0:
+        if index % 1000 == 0 and time.monotonic() - last_progress > PROGRESS_SECONDS:
             BulkImport.objects.filter(pk=bulk.pk).update(processed_lines=index)
+            last_progress = time.monotonic()
     bulk.errors = errors
     bulk.valid_rows = valid
     bulk.processed_lines = len(rows)
