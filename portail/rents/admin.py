@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from . import services
@@ -69,7 +70,14 @@ class ReceiptAdmin(admin.ModelAdmin):
 
     @admin.display(description="fichier")
     def file_link(self, obj):
-        return format_html('<a href="{}">ouvrir</a>', obj.file.url) if obj.file else ""
+        """Uploaded files are not public: the back office serves them to staff with the right."""
+        if not obj.file:
+            return ""
+        try:
+            url = reverse("backoffice:receipt_file", args=[obj.pk])
+        except NoReverseMatch:
+            return "dans le back-office"
+        return format_html('<a href="{}">ouvrir</a>', url)
 
     @admin.action(
         description="Valider les quittances (le loyer est enregistré, le bailleur prévenu)"

@@ -154,3 +154,18 @@ def test_no_receipt_is_taken_where_july_2025_is_known_or_not_needed():
                 upload=upload,
             )
     assert not Receipt.objects.exists()
+
+
+def test_the_admin_links_the_receipt_file_to_the_back_office_not_to_a_public_url():
+    from portail.rents.admin import ReceiptAdmin
+
+    world = make_world()
+    receipt = services.submit_receipt(
+        user=world.user,
+        portfolio=portfolio_for_user(world.user, world.portfolio.pk),
+        tenancy=world.missing,
+        amount=Decimal("640.00"),
+        upload=SimpleUploadedFile("q.png", png_bytes(), content_type="image/png"),
+    )
+    link = ReceiptAdmin(Receipt, site).file_link(receipt)
+    assert reverse("backoffice:receipt_file", args=[receipt.pk]) in link
