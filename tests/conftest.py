@@ -46,3 +46,22 @@ def demo_accounts(db, settings):
 
     settings.DEBUG = True
     return {account.landlord_ref: account for account in load_demo(feed_directory=DEMO_FEED)}
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A running SMTP server on loopback; Django's e-mail settings point to it."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

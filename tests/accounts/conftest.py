@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from tests.correspondence.conftest import smtp_server  # noqa: F401 - a real SMTP server
-
 
 def captcha_answer(html: str) -> dict:
     """The captcha fields of a rendered form, answered as a person reading the image would."""

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from portail.accounts.models import User
 from portail.correspondence import services
 from portail.correspondence.models import Message
-from tests.correspondence.conftest import free_port, smtp_server  # noqa: F401 - real SMTP
+from tests.smtp import free_port
 
 from .conftest import assert_accessible, sign_in
 
@@ -30,7 +30,7 @@ def _lost_password_email(user):
 def test_mes_courriers_lists_and_opens_messages_with_the_password_masked(
     page,
     demo_accounts,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     account = demo_accounts["DEMO-P1"]
     user = User.objects.get(identifier=account.identifier)

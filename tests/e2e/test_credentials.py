@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 
 from portail.accounts import rules, services
 from portail.accounts.models import User
-from tests.correspondence.conftest import smtp_server  # noqa: F401 - a real SMTP server
 from tests.factories import LandlordFactory, UserFactory
 
 from .conftest import assert_accessible, sign_in
@@ -67,7 +66,7 @@ def choose_password(page) -> None:
     page.get_by_role("button", name="Enregistrer mon mot de passe").click()
 
 
-def test_first_letter_typed_by_hand_then_email_confirmed(page, smtp_server):  # noqa: F811
+def test_first_letter_typed_by_hand_then_email_confirmed(page, smtp_server):
     """Difficulties 5, 6, 7: a letter, an identifier typed with O, a password typed loosely."""
     user = services.grant_first_access(landlord=LandlordFactory(email=""))
     deliver()
@@ -105,7 +104,7 @@ def test_first_letter_typed_by_hand_then_email_confirmed(page, smtp_server):  # 
     assert user.email_confirmed and user.check_password(CHOSEN)
 
 
-def test_lost_identifier_by_email(page, smtp_server):  # noqa: F811
+def test_lost_identifier_by_email(page, smtp_server):
     """Difficulties 1 and 4: the user number, the captcha, the identifier by e-mail."""
     user = UserFactory(email="marie@example.fr", email_confirmed=True)
     page.goto("/compte/connexion/")
@@ -134,7 +133,7 @@ def test_lost_identifier_by_email(page, smtp_server):  # noqa: F811
     assert user.identifier in last_email(smtp_server)
 
 
-def test_expired_password_then_lost_password(page, smtp_server):  # noqa: F811
+def test_expired_password_then_lost_password(page, smtp_server):
     """Difficulties 8 and 2: the expiry date, then a new password by e-mail valid 24 hours."""
     start = datetime.datetime(2026, 11, 13, 14, 5, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False):
@@ -163,7 +162,7 @@ def test_expired_password_then_lost_password(page, smtp_server):  # noqa: F811
         expect(page.locator("h1")).to_have_text("Mes parcs")
 
 
-def test_letters_that_cross(page, smtp_server):  # noqa: F811
+def test_letters_that_cross(page, smtp_server):
     """Difficulties 3 and 6: a new letter only after confirming, and the old one says so."""
     sent = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(sent, tick=False):

@@ -6,7 +6,6 @@ import re
 from playwright.sync_api import expect
 
 from portail.correspondence.services import deliver_due_messages
-from tests.correspondence.conftest import smtp_server  # noqa: F401 - a real SMTP server
 from tests.factories import (
     PASSWORD,
     LegalLandlordFactory,
@@ -26,7 +25,7 @@ def test_administrator_gives_a_colleague_one_parc_to_consult(
     page,
     browser,
     live_server,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     landlord = LegalLandlordFactory(name="SCI Les Platanes")
     admin = UserFactory(landlord=landlord, is_landlord_admin=True, full_name="Anne ADMIN")
