@@ -93,12 +93,15 @@ def send_password_changed(*, user: User):
     )
 
 
-def send_email_code(*, user: User, code: str):
-    """The code that confirms a newly given e-mail address (valid 30 minutes)."""
+def send_email_code(*, user: User, confirmation):
+    """The code that confirms a newly given e-mail address (valid 30 minutes), sent to that
+    address; the outbox makes the code when sending."""
     return _queue(
         user=user,
         kind=EMAIL_CODE,
         channel=EMAIL,
         template="accounts/messages/email_code",
-        context=_base_context(user) | {"code": code},
+        context=_base_context(user) | {"email_confirmation_id": confirmation.pk},
+        carries_confirmation_code=True,
+        email=confirmation.email,
     )

@@ -286,22 +286,17 @@ def reset_password_by_email(*, email: str, ip: str | None) -> None:
 @transaction.atomic
 def request_email_confirmation(*, user: User, email: str, ip: str | None) -> EmailConfirmation:
     """Send a code to the e-mail the user gave; the account keeps its old one until confirmed."""
-    code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
+    # No code yet: the outbox makes it when sending (its hash is stored then), so no clear code
+    # ever waits in the database.
     confirmation = EmailConfirmation.objects.create(
         user=user,
         email=email.strip(),
-        code_hash=make_password(code),
+        code_hash="",
         created_at=now,
         expires_at=now + EMAIL_CODE_VALIDITY,
     )
-    # The outbox takes the address from the user when queueing: lend it the new one.
-    kept = user.email
-    user.email = confirmation.email
-    try:
-        dispatch.send_email_code(user=user, code=code)
-    finally:
-        user.email = kept
+    dispatch.send_email_code(user=user, confirmation=confirmation)
     record_event(action="email.change_requested", actor=user, target=user.identifier, ip=ip)
     return confirmation
 

@@ -46,6 +46,11 @@ class Message(models.Model):
     temporary_password_validity = models.DurationField(
         "validité du mot de passe provisoire", null=True, blank=True
     )
+    # The code that confirms an e-mail address (context["email_confirmation_id"]) is made at
+    # delivery too, like a temporary password: the outbox never holds it.
+    carries_confirmation_code = models.BooleanField(
+        "contient un code de confirmation", default=False
+    )
     address = models.JSONField("adresse postale", default=list, blank=True)
     email = models.EmailField("adresse mail", blank=True)
     body_text = models.TextField("texte envoyé (secrets masqués)", blank=True)
@@ -79,6 +84,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} « {self.subject} » à {self.recipient}"
+
+    @property
+    def issues_secret_at_delivery(self) -> bool:
+        """A temporary password or a confirmation code is made when this message is sent."""
+        return self.carries_temporary_password or self.carries_confirmation_code
 
     @property
     def is_letter(self) -> bool:

@@ -17,7 +17,7 @@ from portail.accounts.temporary_passwords import display
 from portail.common import clock, formats
 
 from .models import Message
-from .rules import MASKED_PASSWORD
+from .rules import MASKED_CODE, MASKED_PASSWORD
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ def message_context(
     password: str | None = None,
     password_expires_at: datetime.datetime | None = None,
     sent_on: datetime.date | None = None,
+    code: str | None = None,
 ) -> dict:
     """What every template sees: the message's data, the agency, the user, and any password."""
     user = message.recipient
@@ -74,6 +75,7 @@ def message_context(
         "address_lines": message.address,
         "sent_on": formats.french_date(sent_on or clock.today()),
         "password": display(password) if password else "",
+        "code": code or "",
         "password_expires_on": formats.french_date(password_expires_at),
         "password_expires_at": formats.french_datetime(password_expires_at),
         "is_letter": message.is_letter,
@@ -87,6 +89,8 @@ def masked_context(*, message: Message, password_expires_at=None, sent_on=None) 
     )
     if message.carries_temporary_password:
         context["password"] = MASKED_PASSWORD
+    if message.carries_confirmation_code:
+        context["code"] = MASKED_CODE
     return context
 
 

@@ -9,6 +9,7 @@ LONGEST_RETRY_DELAY = datetime.timedelta(hours=2)
 
 # What the history shows instead of a temporary password (four groups of four).
 MASKED_PASSWORD = "•••• •••• •••• ••••"  # noqa: S105 - a mask, not a password
+MASKED_CODE = "••••••"
 
 # Context keys that would put a secret at rest in the outbox.
 _SECRET_WORDS = ("password", "mot_de_passe", "secret", "token", "otp")

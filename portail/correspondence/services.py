@@ -56,6 +56,7 @@ from django.db import OperationalError, transaction
 from django.db import connection as db_connection
 from django.db.models import F
 
+from portail.accounts.confirmation_codes import issue_email_code
 from portail.accounts.models import TemporaryPassword, User
 from portail.accounts.temporary_passwords import issue_temporary_password
 from portail.common import clock
@@ -101,6 +102,7 @@ def queue_message(
     context: dict | None = None,
     carries_temporary_password: bool = False,
     temporary_password_valid_for: datetime.timedelta | None = None,
+    carries_confirmation_code: bool = False,
     subject: str | None = None,
     email: str | None = None,
 ) -> Message:
@@ -120,6 +122,7 @@ def queue_message(
         context=context,
         carries_temporary_password=carries_temporary_password,
         temporary_password_validity=temporary_password_valid_for,
+        carries_confirmation_code=carries_confirmation_code,
         email=(email or _recipient_email(user)) if channel == Message.Channel.EMAIL else "",
         address=_recipient_address(user) if channel == Message.Channel.LETTER else [],
     )
@@ -203,13 +206,16 @@ def _write_spool_file(*, name: str, content: bytes) -> Path:
 
 
 def _send(message: Message, connection) -> None:
-    """Issue any password, render with it, send or spool; keep the masked copy on the row."""
-    password, expires_at = None, None
+    """Issue any password or code, render with it, send or spool; keep the masked copy."""
+    password, expires_at, code = None, None, None
     if message.carries_temporary_password:
         password, expires_at = _issue_password(message)
+    if message.carries_confirmation_code:
+        code = issue_email_code(confirmation_id=message.context["email_confirmation_id"])
     context = rendering.message_context(
-        message=message, password=password, password_expires_at=expires_at
+        message=message, password=password, password_expires_at=expires_at, code=code
     )
+    secret = password or code
     masked = rendering.masked_context(message=message, password_expires_at=expires_at)
     if message.channel == Message.Channel.EMAIL:
         if not message.email:
@@ -225,13 +231,13 @@ def _send(message: Message, connection) -> None:
         )
         email.attach_alternative(sent.html, "text/html")
         email.send()
-        history = rendering.render_email(message=message, context=masked) if password else sent
+        history = rendering.render_email(message=message, context=masked) if secret else sent
     else:
         if not message.address:
             raise NoAddressError("Pas d'adresse postale pour ce destinataire.")
         letter = rendering.render_letter(message=message, context=context)
         _write_spool_file(name=message.spool_name, content=rendering.letter_pdf(html=letter.html))
-        history = rendering.render_letter(message=message, context=masked) if password else letter
+        history = rendering.render_letter(message=message, context=masked) if secret else letter
     message.body_text = history.text
     message.body_html = history.fragment
 
@@ -282,7 +288,7 @@ def _deliver_one(*, message_id: int | None, connection) -> Message | None:
         if message is None:
             return None
         # A savepoint around the password's issue: a failed send takes the new password back.
-        savepoint = transaction.atomic() if message.carries_temporary_password else nullcontext()
+        savepoint = transaction.atomic() if message.issues_secret_at_delivery else nullcontext()
         try:
             with savepoint:
                 _send(message, connection)
