@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Reminder
+from . import signin
+from .models import EnrolmentPermit, Reminder
 
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
@@ -38,3 +39,23 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(EnrolmentPermit)
+class EnrolmentPermitAdmin(admin.ModelAdmin):
+    """After a lost phone, an administrator deletes the agent's device and lets the agent enrol
+    a new one at the next sign-in (within 7 days)."""
+
+    list_display = ("user", "granted_by", "created_at", "expires_at", "used_at")
+    fields = ("user",)
+    raw_id_fields = ("user",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        permit = signin.permit_enrolment(user=obj.user, granted_by=request.user)
+        obj.pk = permit.pk

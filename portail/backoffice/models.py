@@ -57,3 +57,41 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"Relance {self.year} de {self.landlord_id} le {self.sent_on:%d/%m/%Y}"
+
+
+def _enrolment_expiry():
+    import datetime
+
+    return clock.now() + datetime.timedelta(days=7)
+
+
+class EnrolmentPermit(models.Model):
+    """Lets a staff member enrol an authenticator once, within 7 days: given when the account is
+    created, or by an administrator after a lost phone. Without it, a password alone never
+    enrols a device."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="agent",
+        on_delete=models.CASCADE,
+        related_name="enrolment_permits",
+        limit_choices_to={"is_staff": True, "landlord__isnull": True},
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="accordée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("accordée le", default=clock.now)
+    expires_at = models.DateTimeField("valable jusqu'au", default=_enrolment_expiry)
+    used_at = models.DateTimeField("utilisée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "autorisation d'enregistrer une application d'authentification"
+        verbose_name_plural = "autorisations d'enregistrer une application d'authentification"
+
+    def __str__(self) -> str:
+        return f"Enregistrement permis à {self.user} jusqu'au {self.expires_at:%d/%m/%Y}"

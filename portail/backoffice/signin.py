@@ -20,6 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portail.accounts import lockout
 from portail.accounts.models import User
 from portail.audit.services import record_event
+from portail.common import clock
+
+from .models import EnrolmentPermit
 
 DEVICE_NAME = "Application d'authentification"
 ISSUER = "Espace bailleur"
@@ -85,6 +88,32 @@ def verify_code(*, user: User, code: str, ip: str | None) -> StaffCheck | TOTPDe
     return _fail(identifier=user.identifier, ip=ip, action="staff.sign_in.code_failure")
 
 
+def _open_permit(user: User):
+    return (
+        EnrolmentPermit.objects.filter(user=user, used_at__isnull=True, expires_at__gt=clock.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def enrolment_allowed(user: User) -> bool:
+    """An agent without a device may enrol one only with an open permit (see EnrolmentPermit)."""
+    return _open_permit(user) is not None
+
+
+@transaction.atomic
+def permit_enrolment(*, user: User, granted_by: User | None) -> EnrolmentPermit:
+    """Let a staff member enrol a new authenticator within 7 days (new account, lost phone)."""
+    permit = EnrolmentPermit.objects.create(user=user, granted_by=granted_by)
+    record_event(
+        action="staff.totp.enrolment_permitted",
+        actor=granted_by,
+        target=user.identifier,
+        details={"until": permit.expires_at.isoformat()},
+    )
+    return permit
+
+
 @transaction.atomic
 def enrolment_device(*, user: User) -> TOTPDevice:
     """The unconfirmed device an agent without one is enrolling (made once, then reused)."""
@@ -96,12 +125,15 @@ def enrolment_device(*, user: User) -> TOTPDevice:
 def confirm_enrolment(*, user: User, code: str, ip: str | None) -> TOTPDevice | None:
     """The agent proves the new device works by typing its code; it then becomes the one used."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    permit = _open_permit(user)
     typed = "".join(ch for ch in code if ch.isdigit())
-    if device is None or not typed or not device.verify_token(typed):
+    if permit is None or device is None or not typed or not device.verify_token(typed):
         _fail(identifier=user.identifier, ip=ip, action="staff.totp.enrolment_failure")
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    permit.used_at = clock.now()
+    permit.save(update_fields=["used_at"])
     lockout.clear_failures(identifier=_key(user.identifier))
     record_event(action="staff.totp.enrolled", actor=user, target=user.identifier, ip=ip)
     return device

@@ -48,6 +48,10 @@ LOCKED = (
     "Réessayez ensuite ou demandez à un administrateur."
 )
 REFUSED = "Identifiant ou mot de passe incorrect."
+NO_DEVICE = (
+    "Aucune application d'authentification n'est enregistrée pour votre compte, et son "
+    "enregistrement n'est pas ouvert. Demandez à un administrateur de l'autoriser."
+)
 WRONG_CODE = (
     "Ce code ne correspond pas. Tapez les 6 chiffres affichés maintenant par votre application."
 )
@@ -83,15 +87,21 @@ def sign_in(request):
             password=form.cleaned_data["password"],
             ip=client_ip(request),
         )
-        if check.user is not None:
-            request.session[PENDING] = {"user": check.user.pk, "at": clock.now().timestamp()}
-            step = "code" if signin.confirmed_device(check.user) else "enrol"
+        user = check.user
+        if user is not None and (signin.confirmed_device(user) or signin.enrolment_allowed(user)):
+            request.session[PENDING] = {"user": user.pk, "at": clock.now().timestamp()}
+            step = "code" if signin.confirmed_device(user) else "enrol"
             query = urlencode({"next": _next_url(request)})
             return redirect(f"{reverse('backoffice:' + step)}?{query}")
-        form.add_error(
-            None,
-            LOCKED.format(french_datetime(check.locked_until)) if check.locked_until else REFUSED,
-        )
+        if user is not None:
+            form.add_error(None, NO_DEVICE)
+        else:
+            form.add_error(
+                None,
+                LOCKED.format(french_datetime(check.locked_until))
+                if check.locked_until
+                else REFUSED,
+            )
     return render(request, "backoffice/sign_in.html", {"form": form, "next": _next_url(request)})
 
 
@@ -133,6 +143,8 @@ def enrol(request):
         return redirect("backoffice:sign_in")
     if signin.confirmed_device(user):
         return redirect("backoffice:code")
+    if not signin.enrolment_allowed(user):
+        return redirect("backoffice:sign_in")
     device = signin.enrolment_device(user=user)
     form = CodeForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import User
+from portail.backoffice.signin import permit_enrolment
 from portail.common import clock
 
 STAFF_PASSWORD = "Agent-mot-de-passe-solide-2026"
@@ -20,9 +21,15 @@ def role_group(role: str) -> Group:
     from django.contrib.auth.models import Permission
 
     roles = importlib.import_module("portail.backoffice.migrations.0002_roles").ROLES
+    extra = importlib.import_module(
+        "portail.backoffice.migrations.0006_administrators_grant_enrolment"
+    )
     group, created = Group.objects.get_or_create(name=role)
     if created:
-        for code in roles[role]:
+        codes = roles[role] + (
+            [f"backoffice.{code}" for code in extra.CODES] if role == "administrator" else []
+        )
+        for code in codes:
             app_label, codename = code.split(".")
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
@@ -37,6 +44,8 @@ def make_staff(role: str, identifier: str | None = None, *, device: bool = True)
     user.groups.add(role_group(role))
     if device:
         TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
+    else:
+        permit_enrolment(user=user, granted_by=None)
     return user
 
 

@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portail.accounts.models import SignInThrottle
 from portail.audit.models import Event
+from portail.backoffice import signin
 
 from .conftest import STAFF_PASSWORD, current_code, make_staff
 
@@ -108,3 +109,28 @@ def test_a_code_works_once(client):
     password_step(other, agent.identifier)
     page = other.post(reverse("backoffice:code"), {"code": code}).content.decode()
     assert "Ce code ne correspond pas" in page
+
+
+def test_a_password_alone_never_enrols_a_device(client, settings):
+    """An agent whose device was deleted signs in only once an administrator opens enrolment."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    agent = make_staff("agent")
+    TOTPDevice.objects.filter(user=agent).delete()
+    page = password_step(client, agent.identifier).content.decode()
+    assert "Demandez à un administrateur" in page
+    assert client.get(reverse("backoffice:enrol")).url == reverse("backoffice:sign_in")
+    administrator = make_staff("administrator")
+    admin = type(client)()
+    from .conftest import sign_in_client
+
+    sign_in_client(admin, administrator)
+    response = admin.post(reverse("admin:backoffice_enrolmentpermit_add"), {"user": agent.pk})
+    assert response.status_code == 302
+    assert password_step(client, agent.identifier).url.startswith(reverse("backoffice:enrol"))
+    client.get(reverse("backoffice:enrol"))
+    device = TOTPDevice.objects.get(user=agent)
+    client.post(reverse("backoffice:enrol"), {"code": f"{totp(device.bin_key):06d}"})
+    assert client.get("/agence/bailleurs/").status_code == 200
+    assert not signin.enrolment_allowed(agent)  # used once
+    event = Event.objects.get(action="staff.totp.enrolment_permitted", actor=administrator)
+    assert event.target == agent.identifier

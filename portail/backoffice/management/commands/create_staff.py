@@ -12,6 +12,7 @@ from django.db import transaction
 from portail.accounts import rules
 from portail.accounts.models import User
 from portail.audit.services import record_event
+from portail.backoffice.signin import permit_enrolment
 
 ROLES = ("agent", "supervisor", "administrator")
 PASSWORD_VARIABLE = "PORTAIL_STAFF_PASSWORD"  # noqa: S105 - the name of a variable
@@ -45,8 +46,12 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.add(Group.objects.get(name=role))
+            permit_enrolment(user=user, granted_by=None)
             record_event(action="staff.account_created", target=identifier, details={"role": role})
-        self.stdout.write(f"{identifier} created ({role}); a TOTP device is enrolled at sign-in.")
+        self.stdout.write(
+            f"{identifier} created ({role}); it enrols its authenticator at its first sign-in, "
+            "within 7 days."
+        )
 
     def _ask(self) -> str:
         first = getpass.getpass("Password: ")
