@@ -126,6 +126,12 @@ class SearchResult:
     landlords: list[Landlord]
 
     @property
+    def exact_single(self) -> Landlord | None:
+        """The one landlord an exact key (not a name) designates: the agent goes straight to it."""
+        exact = all(key.kind not in (NAME, REF) for key in self.keys)
+        return self.landlords[0] if exact and len(self.landlords) == 1 else None
+
+    @property
     def key_labels(self) -> str:
         return " ou ".join(LABELS[key.kind] for key in self.keys)
 

@@ -174,6 +174,8 @@ def enrol(request):
 def search_landlords(request):
     form = SearchForm(data=request.GET or None)
     result = search.find_landlords(form.cleaned_data["q"]) if form.is_valid() else None
+    if result is not None and result.exact_single is not None:
+        return redirect("backoffice:landlord", landlord_id=result.exact_single.pk)
     return render(request, "backoffice/search.html", {"form": form, "result": result})
 
 

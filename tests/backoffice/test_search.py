@@ -95,3 +95,13 @@ def test_name_and_email_searches_use_their_indexes(company, django_db_blocker):
         email_lower="gestion@tilleuls.example"
     )
     assert "backoffice_landlord_email_lower" in _plan(email)
+
+
+def test_an_exact_key_leads_straight_to_the_landlord(agent_client, company):
+    from django.urls import reverse
+
+    landlord, user, _ = company
+    response = agent_client.get(reverse("backoffice:search"), {"q": landlord.siret})
+    assert response.url == reverse("backoffice:landlord", args=[landlord.pk])
+    page = agent_client.get(reverse("backoffice:search"), {"q": "sci les til"})
+    assert page.status_code == 200 and "1 bailleur trouvé" in page.content.decode()
