@@ -20,6 +20,7 @@ from portail.rents import rules as rent_rules
 from portail.rents.models import JulyRent, Receipt, RentDeclaration
 
 from . import rules
+from .models import Reminder
 
 HISTORY_LIMIT = 100
 
@@ -217,11 +218,17 @@ def _per_size(per_portfolio) -> list[tuple[int, int, int, int]]:
 
 
 def landlords_with_undeclared_rents(year: int) -> QuerySet[Landlord]:
-    """Landlords with at least one tenancy concerned by year N whose rent is not declared."""
+    """Landlords with at least one tenancy concerned by year N whose rent is not declared, each
+    flagged ``reminded_today``."""
     undeclared = Tenancy.objects.filter(
         rent_rules.active_in_july_q(year), portfolio__landlord=OuterRef("pk")
     ).exclude(Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)))
-    return Landlord.objects.filter(Exists(undeclared)).order_by("name", "pk")
+    reminded = Reminder.objects.filter(landlord=OuterRef("pk"), sent_on=clock.today())
+    return (
+        Landlord.objects.filter(Exists(undeclared))
+        .annotate(reminded_today=Exists(reminded))
+        .order_by("name", "pk")
+    )
 
 
 def declared_rents(year: int) -> QuerySet[JulyRent]:

@@ -85,6 +85,12 @@ def test_reminders_one_per_landlord_never_twice_the_same_day(supervisor_client, 
     assert Message.objects.filter(kind="campaign_reminder").count() == 4
 
 
+def test_the_list_says_who_was_reminded_today(supervisor_client, campaign_world):
+    supervisor_client.post(reverse("backoffice:send_reminders") + "?annee=2026")
+    page = supervisor_client.get(reverse("backoffice:campaign") + "?annee=2026").content.decode()
+    assert page.count("relancé aujourd'hui") == 2
+
+
 def test_the_database_refuses_a_second_reminder_the_same_day(campaign_world):
     from django.db import IntegrityError, transaction
 
