@@ -22,7 +22,8 @@ done
 cat <<MSG
 
   Espace bailleur (demo) : http://127.0.0.1:${PORT:-8000}/
-  Back office            : http://127.0.0.1:${PORT:-8000}/gestion/  (python manage.py createsuperuser)
+  Agency back office     : http://127.0.0.1:${PORT:-8000}/agence/
+                           (.venv/bin/python manage.py create_staff NAME --role supervisor)
   Mails and letters sent : http://127.0.0.1:${PORT:-8000}/dev/courriers/  (development mailbox)
 $demo
 

@@ -1,5 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium; every page visited is checked with axe."""
 
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
@@ -17,9 +19,12 @@ CHROMIUM_ARGS = [
 _axe = Axe()
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    """Mark this folder's tests ``e2e`` (the hook sees the whole session's items)."""
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.e2e)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
