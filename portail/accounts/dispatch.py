@@ -45,14 +45,14 @@ def _base_context(user: User) -> dict:
 
 
 def send_access(*, user: User, channel: str, kind: str = FIRST_ACCESS):
-    """Identifier and a new temporary password, by e-mail (14 days) or letter (2 months); a new
-    letter says that the earlier password stops working (difficulty 6)."""
+    """Identifier and a new temporary password, by e-mail (14 days) or letter (2 months); any
+    but the first says that the earlier password stops working (difficulty 6)."""
     return _queue(
         user=user,
         kind=kind,
         channel=channel,
         template="credentials",
-        context=_base_context(user) | {"replaces_earlier": kind == NEW_ACCESS_LETTER},
+        context=_base_context(user) | {"replaces_earlier": kind != FIRST_ACCESS},
         carries_temporary_password=True,
     )
 
