@@ -61,3 +61,17 @@ def test_french_dates_times_and_amounts():
     assert formats.french_time(moment) == "14 h 05"  # Paris is UTC+1 in November
     assert formats.french_amount(Decimal("1234.5")) == "1\u202f234,50\xa0€"
     assert formats.french_date(datetime.date(2026, 7, 1)) == "01/07/2026"
+
+
+def test_manage_py_reports_a_missing_secret_key_plainly():
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=REPO,
+        env=environment | {"DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Configuration error: SECRET_KEY must be set")
