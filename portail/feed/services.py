@@ -133,7 +133,7 @@ def _check_references(
 
 
 def _insert_rows(model, rows: list[dict]) -> None:
-    """Insert new rows with one prepared statement per batch.
+    """Insert new rows: COPY on PostgreSQL, one prepared statement per batch elsewhere.
 
     For a feed of 100,000 lines the ORM's per-object SQL compilation in ``bulk_create`` costs
     more than the database's own work; values still go through each field's preparation.
@@ -142,26 +142,24 @@ def _insert_rows(model, rows: list[dict]) -> None:
         return
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = db.ops.quote_name
-    # Table and column names come from our own models, values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
     defaults = {f.attname: f.get_default() for f in fields}
+
+    def prepared(row: dict) -> list:
+        return [f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), db) for f in fields]
+
+    quote = db.ops.quote_name
+    # Table and column names come from our own models; values are parameters or COPY data.
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
     with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(prepared(row))
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
         for chunk in _chunks(rows, _BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    [
-                        f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), db)
-                        for f in fields
-                    ]
-                    for row in chunk
-                ],
-            )
+            cursor.executemany(sql, [prepared(row) for row in chunk])
 
 
 def _upsert(
