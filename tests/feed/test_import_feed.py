@@ -162,3 +162,14 @@ def test_demo_is_loaded_once_and_prints_sign_in_details(settings, capsys):
     assert output.count("LOG100001K") == 2
     assert "Bailleur-demo-2026" in output
     assert Landlord.objects.count() == 3
+
+
+def test_demo_landlord_with_an_email_can_follow_lost_password(settings):
+    from portail.accounts.services import reset_password_by_email
+    from portail.correspondence.models import Message
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    reset_password_by_email(email="marie.martin@example.fr", ip=None)
+    message = Message.objects.get(kind__contains="lost_password")
+    assert message.email == "marie.martin@example.fr" and message.carries_temporary_password
