@@ -84,7 +84,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The admin's base_site.html with the portal's accessibility fixes, found before the
+        # admin's own (apps are searched in INSTALLED_APPS order, the admin comes first).
+        "DIRS": [BASE_DIR / "portail" / "backoffice" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -18,5 +18,6 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ("is_staff", "is_active", "is_landlord_admin")
     search_fields = ("=identifier", "=user_number", "full_name", "email")
     exclude = ("password",)
-    readonly_fields = ("last_login", "date_joined")
+    # Set by the portal itself (and the admin's split date widget has no labels).
+    readonly_fields = ("last_login", "date_joined", "credentials_letter_sent_at")
     raw_id_fields = ("landlord",)
