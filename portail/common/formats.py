@@ -4,6 +4,7 @@
 """
 
 import datetime
+import functools
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
@@ -41,7 +42,14 @@ def french_amount(value: Decimal | int | None) -> str:
     """1 234,56 € (always two decimals)."""
     if value is None:
         return ""
-    return format_currency(Decimal(value), "EUR", locale=LOCALE)
+    return _amount(Decimal(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _amount(value: Decimal) -> str:
+    # Babel re-reads its locale data on every call; a list page shows up to 100 amounts, most
+    # of them recurring. Equal decimals (500, 500.0, 500.00) format alike: two decimals always.
+    return format_currency(value, "EUR", locale=LOCALE)
 
 
 def french_number(value: Decimal | int | None) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from portail.common import clock
 from portail.rents import rules
@@ -66,6 +67,13 @@ def tenants(request, portfolio_id: int):
         status=params.get("statut", ""),
         sort=sort,
     )
+    # One reverse() for the page instead of one {% url %} per row (a fifth of the rendering).
+    prefix, suffix = reverse(
+        "rents:declare", kwargs={"portfolio_id": portfolio.pk, "tenancy_id": 0}
+    ).rsplit("/0/", 1)
+    page.object_list = list(page.object_list)
+    for tenancy in page.object_list:
+        tenancy.declare_url = f"{prefix}/{tenancy.pk}/{suffix}"
     campaign = campaign_of_year(year)
     campaign_open = rules.campaign_is_open(
         opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()

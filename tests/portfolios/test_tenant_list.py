@@ -128,3 +128,24 @@ def test_switcher_puts_a_few_portfolios_one_click_away_and_lists_many(client):
     page = client.get(list_url(world)).content.decode()
     assert "<summary>Changer de parc</summary>" in page
     assert "Tous mes parcs" in page
+
+
+def test_the_rows_link_to_their_own_declaration_page(client):
+    """The view builds the rows' links from one reverse(): each is the tenancy's own URL."""
+    world = make_world()
+    client.force_login(world.user)
+    page = client.get(list_url(world)).content.decode()
+    tenancies = [world.known, world.missing, world.newcomer, world.gone]
+    urls = {
+        reverse("rents:declare", kwargs={"portfolio_id": world.portfolio.pk, "tenancy_id": t.pk})
+        for t in tenancies
+    }
+    linked = {u for u in urls if f'href="{u}"' in page}
+    assert (
+        reverse(
+            "rents:declare",
+            kwargs={"portfolio_id": world.portfolio.pk, "tenancy_id": world.missing.pk},
+        )
+        in linked
+    )
+    assert page.count("/loyer/") == len(linked)
