@@ -4,6 +4,9 @@ PostgreSQL COPY of the same rows into the same tables (same constraints), in the
     .venv/bin/python bench/rents_bulk.py [--lines 100000] [--database-url URL]
 
 Target (issue 5): at least 0.5 of COPY's rows per second. The database is recreated.
+Also against django-import-export (a dev dependency) importing the same file's lines into the
+same table, on its first `--import-export-lines` lines (it is slow; target: at least 20 times
+its rows per second).
 """
 
 import argparse
@@ -17,6 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--import-export-lines", type=int, default=5_000)
     args = parser.parse_args()
     setup_django(args.database_url)
     import time_machine
@@ -75,7 +79,52 @@ def main() -> None:
     print(
         f"ratio to COPY into rents_julyrent + declarations : {rate / (len(rows) / copy_both):.3f}"
     )
+    _clean_rents()  # django-import-export creates the rows too, as our import did
+    ie_lines = min(args.import_export_lines, args.lines)
+    ie_rate = _import_export(lines[:ie_lines], user)
+    print(
+        f"django-import-export, first {ie_lines:,} lines: {ie_rate:10,.0f} rows/s; "
+        f"ours / it: {rate / ie_rate:.1f}  (target >= 20)"
+    )
     del transaction
+
+
+def _import_export(lines, user) -> float:
+    """Rows per second of django-import-export importing these lines (same CSV) as July 2026
+    rents, with its defaults (a transaction, a look-up per row), removed afterwards."""
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from portail.portfolios.models import Tenancy
+    from portail.rents.models import JulyRent
+
+    class JulyRentResource(resources.ModelResource):
+        tenancy = fields.Field(
+            attribute="tenancy",
+            column_name="numero_allocataire",
+            widget=widgets.ForeignKeyWidget(Tenancy, field="recipient_number"),
+        )
+
+        class Meta:
+            model = JulyRent
+            fields = ("tenancy", "year", "amount", "source", "recorded_by")
+            import_id_fields = ("tenancy", "year")
+
+        def before_import(self, dataset, **kwargs):
+            n = len(dataset)
+            dataset.append_col([a.replace(",", ".") for a in dataset["montant"]], header="amount")
+            dataset.append_col([2026] * n, header="year")
+            dataset.append_col(["import"] * n, header="source")
+            dataset.append_col([user.pk] * n, header="recorded_by")
+
+    content = "numero_allocataire;montant\n" + "\n".join(lines) + "\n"
+    dataset = tablib.Dataset().load(content, format="csv", delimiter=";")
+    start = time.perf_counter()
+    result = JulyRentResource().import_data(dataset, raise_errors=True)
+    elapsed = time.perf_counter() - start
+    assert not result.has_errors() and result.totals["new"] == len(lines), result.totals
+    _clean_rents()
+    return len(lines) / elapsed
 
 
 def _copy(sql, data) -> float:
@@ -120,6 +169,15 @@ def _copy_both(rows, user, portfolio, now) -> float:
     elapsed = time.perf_counter() - start
     _clean()
     return elapsed
+
+
+def _clean_rents() -> None:
+    """Remove the July 2026 rents (the declarations of our import stay)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM rents_julyrent WHERE year = 2026")
+        cursor.execute("VACUUM ANALYZE rents_julyrent")
 
 
 def _clean() -> None:
