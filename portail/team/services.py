@@ -51,9 +51,9 @@ def _check_keeps_an_admin(landlord: Landlord, *, member: User, admin_after: bool
             landlord=landlord, is_landlord_admin=True, is_active=True, removal__isnull=True
         )
         .exclude(pk=member.pk)
-        .values_list("is_landlord_admin", flat=True)
+        .exists()
     )
-    if not rules.keeps_an_active_admin([*others, admin_after]):
+    if not rules.keeps_an_active_admin(other_active_admins=others, stays_admin=admin_after):
         raise TeamRuleError(LAST_ADMIN)
 
 
