@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,3 +55,12 @@ def sign_in(page, identifier: str, password: str) -> None:
     page.get_by_label("Identifiant").fill(identifier)
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_role("button", name="Se connecter").click()
+
+
+def choose_password(page, password: str) -> None:
+    """The forced change after a temporary password, as a person fills it in."""
+    expect(page.locator("h1")).to_have_text("Choisir votre mot de passe")
+    assert_accessible(page)
+    page.get_by_label("Nouveau mot de passe", exact=True).fill(password)
+    page.get_by_label("Confirmez le nouveau mot de passe").fill(password)
+    page.get_by_role("button", name="Enregistrer mon mot de passe").click()

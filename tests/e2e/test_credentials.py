@@ -18,7 +18,7 @@ from portail.accounts import rules, services
 from portail.accounts.models import User
 from tests.factories import LandlordFactory, UserFactory
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, choose_password, sign_in
 
 IDENTIFIER = re.compile(r"LOG\d{6}[A-Z]")
 TEMPORARY = re.compile(r"\b[A-Z2-9]{4} [A-Z2-9]{4} [A-Z2-9]{4} [A-Z2-9]{4}\b")
@@ -58,14 +58,6 @@ def fill_captcha(page) -> None:
     page.get_by_label("Code de vérification").fill(CaptchaStore.objects.get(hashkey=key).challenge)
 
 
-def choose_password(page) -> None:
-    expect(page.locator("h1")).to_have_text("Choisir votre mot de passe")
-    assert_accessible(page)
-    page.get_by_label("Nouveau mot de passe", exact=True).fill(CHOSEN)
-    page.get_by_label("Confirmez le nouveau mot de passe").fill(CHOSEN)
-    page.get_by_role("button", name="Enregistrer mon mot de passe").click()
-
-
 def test_first_letter_typed_by_hand_then_email_confirmed(page, smtp_server):
     """Difficulties 5, 6, 7: a letter, an identifier typed with O, a password typed loosely."""
     user = services.grant_first_access(landlord=LandlordFactory(email=""))
@@ -83,7 +75,7 @@ def test_first_letter_typed_by_hand_then_email_confirmed(page, smtp_server):
     expect(page.locator("[data-error-summary]")).to_contain_text("trop facile à deviner")
     expect(page.get_by_label("Nouveau mot de passe", exact=True)).to_have_value("")
     assert_accessible(page)
-    choose_password(page)
+    choose_password(page, CHOSEN)
     # Invited to give an e-mail, confirmed by a code sent to it.
     expect(page.locator("h1")).to_have_text("Votre adresse mail")
     assert_accessible(page)
@@ -158,7 +150,7 @@ def test_expired_password_then_lost_password(page, smtp_server):
         mail = last_email(smtp_server)
         assert user.identifier in mail
         sign_in(page, user.identifier, TEMPORARY.search(mail).group())
-        choose_password(page)
+        choose_password(page, CHOSEN)
         expect(page.locator("h1")).to_have_text("Mes parcs")
 
 
@@ -191,7 +183,7 @@ def test_letters_that_cross(page, smtp_server):
         )
         assert_accessible(page)
         sign_in(page, user.identifier, TEMPORARY.search(second).group())
-        choose_password(page)
+        choose_password(page, CHOSEN)
     assert User.objects.get(pk=user.pk).check_password(CHOSEN)
 
 

@@ -14,7 +14,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, choose_password, sign_in
 
 IDENTIFIER = re.compile(r"LOG\d{6}[A-Z]")
 TEMPORARY = re.compile(r"\b[A-Z2-9]{4} [A-Z2-9]{4} [A-Z2-9]{4} [A-Z2-9]{4}\b")
@@ -64,10 +64,7 @@ def test_administrator_gives_a_colleague_one_parc_to_consult(
 
     colleague = browser.new_context(base_url=live_server.url, locale="fr-FR").new_page()
     sign_in(colleague, identifier, temporary)
-    expect(colleague.locator("h1")).to_have_text("Choisir votre mot de passe")
-    colleague.get_by_label("Nouveau mot de passe", exact=True).fill(CHOSEN)
-    colleague.get_by_label("Confirmez le nouveau mot de passe").fill(CHOSEN)
-    colleague.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    choose_password(colleague, CHOSEN)
     colleague.goto("/parcs/")
     expect(colleague.locator("h1")).to_contain_text("Parc Nord")
     expect(colleague.get_by_text("Léa PETIT")).to_be_visible()
