@@ -11,6 +11,8 @@ on every letter and e-mail (difficulty 4).
 import datetime
 import re
 
+from portail.common.text import is_ascii_digits
+
 IDENTIFIER_PREFIX = "LOG"
 # No I and no O: a check letter never looks like a digit.
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -58,7 +60,7 @@ def parse_identifier(text: str) -> str:
         )
     digits = body[:6].replace("O", "0")
     letter = body[6]
-    if not digits.isdigit() or not letter.isalpha() or not letter.isascii():
+    if not is_ascii_digits(digits) or not letter.isalpha() or not letter.isascii():
         raise IdentifierError(
             "format",
             "Après LOG, l'identifiant compte 6 chiffres puis 1 lettre, par exemple LOG012345K.",
@@ -107,7 +109,7 @@ class UserNumberError(ValueError):
 def parse_user_number(text: str) -> str:
     """The canonical user number typed by a person, or UserNumberError saying what to fix."""
     compact = _compact(text or "").replace("O", "0")
-    if not compact.isdigit() or len(compact) != 10:
+    if not is_ascii_digits(compact) or len(compact) != 10:
         raise UserNumberError(
             "Le numéro utilisateur compte 10 chiffres, par exemple 1234 5678 90. "
             "Il figure en haut de chaque courrier et de chaque mail de votre Caf."

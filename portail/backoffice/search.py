@@ -17,6 +17,7 @@ from stdnum.fr import siret as siret_number
 
 from portail.accounts import rules
 from portail.accounts.models import Landlord
+from portail.common.text import is_ascii_digits
 
 IDENTIFIER = "identifier"
 USER_NUMBER = "user_number"
@@ -56,7 +57,7 @@ def detect_keys(text: str) -> list[Key]:
     if rules.looks_like_identifier(text):
         keys.append(Key(IDENTIFIER, rules.parse_identifier(text)))
     compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.")
-    if compact.isdigit():
+    if is_ascii_digits(compact):
         with contextlib.suppress(rules.UserNumberError):
             keys.append(Key(USER_NUMBER, rules.parse_user_number(compact)))
         if len(compact) == 14 and siret_number.is_valid(compact):

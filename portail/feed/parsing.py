@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from stdnum.fr import siret as siret_number
 
+from portail.common.text import is_ascii_digits
+
 
 class FeedLineError(ValueError):
     """A line of a feed file that cannot be imported; the message says why."""
@@ -165,6 +167,6 @@ def clean_rent(row: dict) -> dict:
 
 def rent_key(row: dict) -> tuple[str, int]:
     year = (row.get("year") or "").strip()
-    if not (year.isdigit() and 1990 <= int(year) <= 2100):
+    if not (is_ascii_digits(year) and 1990 <= int(year) <= 2100):
         raise FeedLineError(f"year {year!r} is not a year between 1990 and 2100")
     return recipient_number(row), int(year)

@@ -3,7 +3,7 @@
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from portail.accounts import rules
@@ -33,6 +33,8 @@ def test_one_wrong_digit_is_reported_as_a_typo(number, position, shift):
 
 
 @given(st.text(max_size=20))
+@example("LOG12345²A")  # a Unicode digit that int() refuses
+@example("LOG١٢٣٤٥٦A")
 def test_identifier_parser_never_crashes(text):
     try:
         parsed = rules.parse_identifier(text)
@@ -47,6 +49,18 @@ def test_user_number_round_trips_as_printed(number, sep):
     canonical_number = rules.format_user_number(number)
     printed = rules.display_user_number(canonical_number).replace(" ", sep)
     assert rules.parse_user_number(printed) == canonical_number
+
+
+@given(st.text(max_size=14))
+@example("123456789²")
+@example("١٢٣٤٥٦٧٨٩٠")
+def test_user_number_parser_never_crashes(text):
+    try:
+        parsed = rules.parse_user_number(text)
+    except rules.UserNumberError as error:
+        assert error.message
+    else:
+        assert len(parsed) == 10 and parsed.isascii()
 
 
 def test_user_number_with_a_typo_is_refused_with_advice():
