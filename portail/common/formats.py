@@ -57,3 +57,9 @@ def french_number(value: Decimal | int | None) -> str:
     if value is None:
         return ""
     return format_decimal(value, locale=LOCALE)
+
+
+def french_plural(count: int | None, suffix: str = "s") -> str:
+    """The plural ending for `count` things, the French way: none for 0 and 1 ("0 erreur",
+    "1 locataire"), `suffix` from 2 on (Django's pluralize follows the English rule)."""
+    return suffix if count is not None and abs(count) >= 2 else ""

@@ -75,3 +75,14 @@ def test_manage_py_reports_a_missing_secret_key_plainly():
     )
     assert result.returncode == 1
     assert result.stderr.startswith("Configuration error: SECRET_KEY must be set")
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(0, "0 erreur"), (1, "1 erreur"), (2, "2 erreurs"), (100_000, "100 000 erreurs")],
+)
+def test_plurals_follow_the_french_rule(count, text):
+    from django.template import Context, Template
+
+    template = Template("{% load french %}{{ n|number_fr }} erreur{{ n|pluriel }}")
+    assert template.render(Context({"n": count})).replace("\u202f", " ") == text

@@ -1,4 +1,5 @@
-"""Template filters for French dates, times and amounts: {{ value|date_fr }}, {{ value|euros }}."""
+"""Template filters for French dates, times and amounts: {{ value|date_fr }}, {{ value|euros }},
+{{ count|pluriel }}."""
 
 from django import template
 
@@ -11,3 +12,4 @@ register.filter("time_fr", formats.french_time)
 register.filter("datetime_fr", formats.french_datetime)
 register.filter("euros", formats.french_amount)
 register.filter("number_fr", formats.french_number)
+register.filter("pluriel", formats.french_plural)
