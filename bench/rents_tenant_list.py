@@ -54,6 +54,7 @@ def main() -> None:
     base = f"/parcs/{portfolio.pk}/locataires/"
     cases = [
         ("minimal view: /conseils/contact/", "/conseils/contact/", None),
+        ("same, signed in (same session)", "/conseils/contact/", cookie),
         ("tenant list, first page", base, cookie),
         ("tenant list, page 1,000", base + "?page=1000", cookie),
         ("tenant list, search by name", base + "?q=NOM123", cookie),
@@ -80,11 +81,12 @@ def main() -> None:
             for label, url, case_cookie in cases:
                 rates[label].append(_load(port, url, case_cookie, args.requests, args.time_limit))
         results = {label: statistics.median(values) for label, values in rates.items()}
-        reference = results[cases[0][0]]
+        anonymous, signed_in = results[cases[0][0]], results[cases[1][0]]
+        print(f"{'case':<38}  {'req/s':>8}  {'ratio':>5}  {'signed-in ratio':>15}  rounds")
         for label, rate in results.items():
             print(
-                f"{label:<38}: {rate:8.1f} req/s  ratio to minimal view {rate / reference:.3f}  "
-                f"(rounds: {', '.join(f'{r:.1f}' for r in rates[label])})"
+                f"{label:<38}: {rate:8.1f}  {rate / anonymous:5.3f}  {rate / signed_in:15.3f}  "
+                f"({', '.join(f'{r:.1f}' for r in rates[label])})"
             )
     finally:
         server.terminate()

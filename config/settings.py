@@ -97,12 +97,23 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Fragments repeated on every row of a long list (portail/common/jinja2.py says why).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "portail.common.jinja2.environment"},
+    },
 ]
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portail.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A web process keeps its database connection between requests (opening one per request cost
+# PostgreSQL a new backend process, several milliseconds); a connection found broken is
+# replaced before the request uses it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo's web server and worker share one SQLite file: write-ahead logging lets pages
     # read while the worker writes, a write transaction takes the lock when it begins (never a
@@ -128,6 +139,7 @@ LETTER_SPOOL_DIR = Path(env.str("LETTER_SPOOL_DIR", default=str(VAR_DIR / "spool
 DEV_MAILBOX_DIR = Path(env.str("DEV_MAILBOX_DIR", default=str(VAR_DIR / "mailbox")))
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["portail.accounts.backends.PortalBackend"]
 # Staff's second factor (django-otp, TOTP): the name their authenticator application shows.
 OTP_TOTP_ISSUER = f"Espace bailleur {AGENCY_NAME}"
 LOGIN_URL = "accounts:sign_in"
@@ -167,9 +179,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
-# Sessions end after 30 idle minutes (the pages announce it and offer to stay signed in).
+# Sessions end after 30 idle minutes (the pages announce it and offer to stay signed in); the
+# credentials middleware restarts that clock at most once a minute (SESSION_TOUCH_INTERVAL).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

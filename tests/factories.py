@@ -7,6 +7,7 @@ import factory
 from portail.accounts import rules
 from portail.accounts.models import Landlord, User
 from portail.portfolios.models import Grant, Portfolio, Tenancy
+from portail.portfolios.selectors import forget_tenancy_counts
 from portail.rents.models import JulyRent
 
 PASSWORD = "Un-mot-de-passe-solide-42"
@@ -67,12 +68,18 @@ class PortfolioFactory(factory.django.DjangoModelFactory):
 class TenancyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Tenancy
+        skip_postgeneration_save = True
 
     recipient_number = factory.Sequence(lambda n: f"{5000000 + n}")
     portfolio = factory.SubFactory(PortfolioFactory)
     tenant_name = factory.Sequence(lambda n: f"Locataire {n}")
     dwelling_address = "3 rue Victor Hugo, 13001 Marseille"
     start_date = datetime.date(2020, 1, 1)
+
+    @factory.post_generation
+    def forget_count(obj, create, extracted, **kwargs):
+        # As the feed does after adding tenancies: the tenant list's cached total follows.
+        forget_tenancy_counts({obj.portfolio_id})
 
 
 class GrantFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
-"""After a temporary password, only the change form; every session ends after 12 hours."""
+"""After a temporary password, only the change form; every session ends after 12 hours and
+after 30 idle minutes."""
 
 import datetime
 
@@ -12,6 +13,10 @@ from portail.common import clock
 
 MUST_CHANGE_PASSWORD = "must_change_password"  # noqa: S105
 SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+# The idle timeout is restarted at most once a minute: a session row is not rewritten on every
+# page (it was a database write per request), and the pages warn 5 minutes before the end.
+SESSION_TOUCH_INTERVAL = datetime.timedelta(minutes=1)
 ABSOLUTE_SESSION_LIMIT = datetime.timedelta(hours=12)
 # Changing what recovery relies on (the e-mail) needs a sign-in this recent, or the password.
 RECENT_AUTHENTICATION = datetime.timedelta(minutes=15)
@@ -22,6 +27,12 @@ def session_too_old(signed_in_at: float, now: datetime.datetime) -> bool:
     return now.timestamp() - signed_in_at > ABSOLUTE_SESSION_LIMIT.total_seconds()
 
 
+def session_needs_touch(seen_at: float | None, now: datetime.datetime) -> bool:
+    """Whether this request restarts the idle timeout (a save gives the session 30 more
+    minutes): on the first request, then once the last restart is a minute old."""
+    return seen_at is None or now.timestamp() - seen_at >= SESSION_TOUCH_INTERVAL.total_seconds()
+
+
 def authenticated_recently(signed_in_at: float | None, now: datetime.datetime) -> bool:
     """A password was typed in this session less than 15 minutes ago."""
     if signed_in_at is None:
@@ -30,7 +41,8 @@ def authenticated_recently(signed_in_at: float | None, now: datetime.datetime) -
 
 
 class CredentialsMiddleware:
-    """Sign out sessions older than 12 h; keep a user with a temporary password on its change."""
+    """Sign out sessions older than 12 h; restart the idle timeout of active ones; keep a user
+    with a temporary password on its change."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -48,6 +60,8 @@ class CredentialsMiddleware:
                     "Par sécurité, votre session a pris fin après 12 heures. Reconnectez-vous.",
                 )
                 return redirect("accounts:sign_in")
+            if session_needs_touch(request.session.get(SEEN_AT), now):
+                request.session[SEEN_AT] = now.timestamp()
             if request.session.get(MUST_CHANGE_PASSWORD):
                 allowed = {
                     reverse("accounts:change_password"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from portail.common import clock
 
 from . import ratelimit, services
+from .backends import BACKEND
 from .captcha import speak
 from .forms import (
     EmailCodeForm,
@@ -50,7 +51,7 @@ def _next_url(request) -> str | None:
 def sign_in(request):
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, form.user, backend=BACKEND)
         request.session[SIGNED_IN_AT] = request.session[AUTHENTICATED_AT] = clock.now().timestamp()
         if form.result.via_temporary:
             request.session[MUST_CHANGE_PASSWORD] = True
@@ -76,7 +77,8 @@ def sign_out(request):
 
 @login_required
 def keepalive(request):
-    """Touching the session restarts the idle timeout (SESSION_SAVE_EVERY_REQUEST)."""
+    """ "Rester connecté": saving the session restarts the idle timeout."""
+    request.session.modified = True
     return HttpResponse(status=204)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from portail.accounts.backends import BACKEND
 from portail.accounts.forms import client_ip
 from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import User
@@ -107,7 +108,7 @@ def sign_in(request):
 
 def _complete_sign_in(request, user: User, device):
     request.session.pop(PENDING, None)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=BACKEND)
     otp_login(request, device)
     request.session[SIGNED_IN_AT] = clock.now().timestamp()
     return redirect(_next_url(request))

@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from portail.accounts.models import Landlord
 from portail.common import clock
 from portail.portfolios.models import Portfolio, Tenancy
+from portail.portfolios.selectors import forget_tenancy_counts
 from portail.rents.models import JulyRent
 
 from . import parsing
@@ -324,6 +325,10 @@ def import_feed(*, directory: Path) -> FeedReport:
             rows,
             report.counts.setdefault(TENANCIES.name, FileCounts()),
         )
+        # The tenant lists' cached totals (a portfolio a tenancy left keeps its count for
+        # the cache's 5 minutes at most).
+        portfolio_ids = {values["portfolio_id"] for values in rows.values()}
+        transaction.on_commit(lambda: forget_tenancy_counts(portfolio_ids))
     if RENTS.name in parsed:
         rows = values_of(RENTS)
         tenancy_ids = _existing_ids(Tenancy, "recipient_number", {number for number, _ in rows})

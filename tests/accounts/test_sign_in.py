@@ -234,3 +234,48 @@ def test_sessions_end_after_twelve_hours_however_active(client):
         response = client.get("/parcs/")
     assert response.status_code == 302
     assert response.url == reverse("accounts:sign_in")
+
+
+def session_expiry(client) -> datetime.datetime:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_an_idle_session_ends_after_thirty_minutes(client):
+    user = UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        post_sign_in(client, user.identifier, PASSWORD)
+        assert client.get("/parcs/").status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=30, seconds=5)):
+        response = client.get("/parcs/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:sign_in"))
+
+
+def test_pages_restart_the_idle_clock_at_most_once_a_minute(client):
+    user = UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        post_sign_in(client, user.identifier, PASSWORD)
+        client.get("/parcs/")
+        first = session_expiry(client)
+    with time_machine.travel(start + datetime.timedelta(seconds=30), tick=False):
+        client.get("/parcs/")
+        assert session_expiry(client) == first  # no write for a page 30 s later
+    with time_machine.travel(start + datetime.timedelta(seconds=61), tick=False):
+        client.get("/parcs/")
+        assert session_expiry(client) == first + datetime.timedelta(seconds=61)
+
+
+def test_staying_signed_in_restarts_the_idle_clock_at_once(client):
+    user = UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        post_sign_in(client, user.identifier, PASSWORD)
+        client.get("/parcs/")
+        first = session_expiry(client)
+    with time_machine.travel(start + datetime.timedelta(seconds=20), tick=False):
+        assert client.get(reverse("accounts:keepalive")).status_code == 204
+        assert session_expiry(client) == first + datetime.timedelta(seconds=20)

@@ -3,12 +3,15 @@
 import datetime
 import re
 import uuid
+from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portail.portfolios.models import Grant
-from portail.rents.models import BulkImport, RentDeclaration, RentSubmission
+from portail.portfolios.models import Grant, Portfolio
+from portail.portfolios.selectors import may_declare
+from portail.rents.models import BulkImport, JulyRent, RentDeclaration, RentSubmission
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
 from tests.rents.helpers import make_world
 
@@ -97,3 +100,27 @@ def test_a_user_of_a_legal_landlord_sees_only_granted_portfolios(client):
     client.force_login(user)
     assert client.get(reverse("portfolios:tenants", args=[granted.portfolio.pk])).status_code == 200
     assert client.get(reverse("portfolios:tenants", args=[hidden.portfolio.pk])).status_code == 404
+
+
+def test_a_declare_grant_lets_a_colleague_record_a_file_of_rents(client):
+    """The grant is found again when the portfolio comes from elsewhere than the URL (the file
+    of rents, recorded later), not only through portfolio_for_user's annotation."""
+    landlord = LegalLandlordFactory()
+    world = make_world(landlord=landlord, is_landlord_admin=True)
+    colleague = UserFactory(landlord=landlord)
+    GrantFactory(user=colleague, portfolio=world.portfolio, right=Grant.Right.DECLARE)
+    client.force_login(colleague)
+    content = f"numero_allocataire;montant\n{world.known.recipient_number};655,00\n".encode()
+    client.post(
+        reverse("rents:bulk_new", args=[world.portfolio.pk]),
+        {"file": SimpleUploadedFile("loyers.csv", content)},
+    )
+    bulk = BulkImport.objects.get()
+    response = client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    assert response.status_code == 302
+    assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("655.00")
+    assert may_declare(colleague, Portfolio.objects.get(pk=world.portfolio.pk))
+    consultant = GrantFactory(
+        user=UserFactory(landlord=landlord), portfolio=world.portfolio, right=Grant.Right.CONSULT
+    ).user
+    assert not may_declare(consultant, Portfolio.objects.get(pk=world.portfolio.pk))
