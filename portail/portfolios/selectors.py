@@ -166,20 +166,26 @@ def tenant_page(
     sort: str = "nom",
 ) -> Page:
     """One page of the tenant list. Where neither the filter nor the order needs a rent (the
-    usual case), the page is one plain SQL query (_rows_of_page); the unfiltered total is the
-    cached tenancy_count, not a COUNT of 100,000 rows."""
-    if status in rules.Status.LABELS or sort.lstrip("-") not in PLAIN_SORTS:
+    usual case), the page is one plain SQL query (_rows_of_page), else the ORM's tenant_list;
+    without a filter or a search, the total is the cached tenancy_count, not a COUNT of
+    100,000 rows."""
+    filtered = status in rules.Status.LABELS
+    plain = not filtered and sort.lstrip("-") in PLAIN_SORTS
+    if plain:
+        order = _ordering(sort)
+        ids = _searched(Tenancy.objects.filter(portfolio=portfolio), search).order_by(*order)
+        paginator = Paginator(ids.values_list("pk", flat=True), per_page)
+    else:
         paginator = Paginator(
             tenant_list(portfolio, year=year, search=search, status=status, sort=sort), per_page
         )
-        return paginator.get_page(number)
-    order = _ordering(sort)
-    ids = _searched(Tenancy.objects.filter(portfolio=portfolio), search).order_by(*order)
-    paginator = Paginator(ids.values_list("pk", flat=True), per_page)
-    if not (search or "").strip():
+    if not filtered and not (search or "").strip():
         # Paginator.count is a cached property: given here, it is never counted.
         paginator.count = tenancy_count(portfolio)
     page = paginator.get_page(number)
+    if plain:
+        page.object_list = _rows_of_page(page.object_list, order=order, year=year)
+    return page
     page.object_list = _rows_of_page(page.object_list, order=order, year=year)
     return page
 
