@@ -64,7 +64,7 @@ class RentSubmissionAdmin(admin.ModelAdmin):
 class BulkImportAdmin(admin.ModelAdmin):
     list_display = ("filename", "portfolio", "status", "total_lines", "uploaded_at")
     raw_id_fields = ("portfolio", "uploaded_by", "submission")
-    exclude = ("valid_rows", "errors")
+    exclude = ("valid_lines", "errors", "warnings")
 
 
 @admin.register(Receipt)

@@ -285,8 +285,12 @@ class BulkImport(models.Model):
     processed_lines = models.PositiveIntegerField("lignes traitées", default=0)
     # [[line, recipient_number, message], ...]
     errors = models.JSONField("erreurs", default=list)
-    # [[line, tenancy_id, amount, warning or ""], ...]
-    valid_rows = models.JSONField("lignes valides", default=list)
+    # The valid lines, one "line<TAB>tenancy id<TAB>amount" each (up to 100,000: plain text is
+    # written and read back many times faster than the same rows as JSON).
+    valid_lines = models.TextField("lignes valides", blank=True, default="")
+    valid_count = models.PositiveIntegerField("lignes valides", default=0)
+    # [[line, why the amount asks for a confirmation], ...]: the few valid lines to confirm.
+    warnings = models.JSONField("montants à confirmer", default=list)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
     )
@@ -308,4 +312,12 @@ class BulkImport(models.Model):
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for row in self.valid_rows if row[3])
+        return len(self.warnings)
+
+    def valid_amounts(self) -> list[tuple[int, str]]:
+        """(tenancy id, amount as "650.50") of each valid line, in file order."""
+        rows = []
+        for text in self.valid_lines.splitlines():
+            _line, tenancy_id, amount = text.split("\t")
+            rows.append((int(tenancy_id), amount))
+        return rows

@@ -142,8 +142,9 @@ def declarations_of_submission(submission: RentSubmission) -> QuerySet:
 
 
 def bulk_import_for_portfolio(portfolio: Portfolio, import_id: int) -> BulkImport:
-    """A deposited file of this portfolio; 404 for any other."""
+    """A deposited file of this portfolio, without its valid lines (only recording reads
+    them); 404 for any other."""
     try:
-        return BulkImport.objects.get(pk=import_id, portfolio=portfolio)
+        return BulkImport.objects.defer("valid_lines").get(pk=import_id, portfolio=portfolio)
     except BulkImport.DoesNotExist:
         raise Http404("Fichier introuvable") from None

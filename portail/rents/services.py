@@ -323,21 +323,26 @@ def reject_receipt(*, receipt: Receipt, staff_user, reason: str) -> Receipt:
 def _read_rows(data: bytes) -> list[tuple[int, str, str]]:
     """(line number, recipient number, amount text) of a CSV or XLSX file; header skipped."""
     kind = filetype.guess(data[:2048])
-    rows: list[tuple[int, list[str]]] = []
     if kind is not None and kind.extension in ("xlsx", "zip"):
         from openpyxl import load_workbook
 
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, [_cell_text(v) for v in values[:2]]))
+        rows = (
+            (number, [_cell_text(v) for v in values[:2]])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
     else:
         text = data.decode("utf-8-sig", errors="replace")
         delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
-        for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            rows.append((number, values))
+        rows = enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
     result = []
     for number, values in rows:
-        cells = [(v or "").strip() for v in values]
+        if len(values) == 2:  # the usual line, read without the general case's lists
+            first, second = values[0].strip(), values[1].strip()
+            if (first or second) and (number > 1 or first.replace(" ", "").isdigit()):
+                result.append((number, first, second))
+            continue
+        cells = [v.strip() for v in values]
         if not any(cells):
             continue
         if number == 1 and not cells[0].replace(" ", "").isdigit():
@@ -387,7 +392,7 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
     }
     ratio = selectors.irl_ratio(year)
     ceiling = selectors.confirmation_ceiling()
-    errors, valid, seen = [], [], {}
+    errors, valid, warnings, seen = [], [], [], {}
     last_progress = time.monotonic()
     for index, (line, number, amount_text) in enumerate(rows, start=1):
         number = number.replace(" ", "")
@@ -412,23 +417,36 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
             except rules.AmountError as error:
                 errors.append([line, number, error.message])
             else:
-                warnings = rules.amount_warnings(
+                reasons = rules.amount_warnings(
                     amount=amount,
                     previous=tenancy[2],
                     ratio=ratio,
                     ceiling=ceiling,
                     year=year,
                 )
-                valid.append([line, tenancy[0], str(amount), " ".join(warnings)])
+                if reasons:
+                    warnings.append([line, " ".join(reasons)])
+                valid.append(f"{line}\t{tenancy[0]}\t{amount}")
         seen.setdefault(number, line)
         if index % 1000 == 0 and time.monotonic() - last_progress > PROGRESS_SECONDS:
             BulkImport.objects.filter(pk=bulk.pk).update(processed_lines=index)
             last_progress = time.monotonic()
     bulk.errors = errors
-    bulk.valid_rows = valid
+    bulk.valid_lines = "\n".join(valid)
+    bulk.valid_count = len(valid)
+    bulk.warnings = warnings
     bulk.processed_lines = len(rows)
     bulk.status = BulkImport.Status.CHECKED
-    bulk.save(update_fields=["errors", "valid_rows", "processed_lines", "status"])
+    bulk.save(
+        update_fields=[
+            "errors",
+            "valid_lines",
+            "valid_count",
+            "warnings",
+            "processed_lines",
+            "status",
+        ]
+    )
     return bulk
 
 
@@ -459,7 +477,6 @@ def record_bulk_import(
             raise DeclarationRefused(
                 "Confirmez les montants inhabituels signalés avant d'enregistrer.", help_entry=10
             )
-        rows = bulk.valid_rows
         now = clock.now()
         submission = RentSubmission.objects.create(
             portfolio=bulk.portfolio,
@@ -470,7 +487,7 @@ def record_bulk_import(
             submitted_at=now,
         )
         # (tenancy id, amount) of each line: plain tuples, 100,000 of them at most.
-        lines = [(tenancy_id, amount) for _line, tenancy_id, amount, _warning in rows]
+        lines = bulk.valid_amounts()
         if connection.vendor == "postgresql":
             _copy_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
         else:
@@ -479,7 +496,7 @@ def record_bulk_import(
         bulk.status = BulkImport.Status.RECORDED
         bulk.processed_lines = bulk.total_lines
         bulk.save(update_fields=["submission", "status", "processed_lines"])
-    log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, len(rows))
+    log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, bulk.valid_count)
     return bulk
 
 
