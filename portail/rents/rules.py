@@ -4,6 +4,8 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from portail.common.formats import french_amount
+
 CAMPAIGN_OPENING_MONTH = 7
 
 # The one example every amount message shows (help sheet, difficulty 10).
@@ -148,8 +150,6 @@ def amount_warnings(
     year: int,
 ) -> list[str]:
     """Why an amount asks for a confirmation (empty when it does not); French, both figures."""
-    from portail.common.formats import french_amount
-
     warnings = []
     if amount > ceiling:
         warnings.append(

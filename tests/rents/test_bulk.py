@@ -183,3 +183,27 @@ def test_a_file_correcting_declared_rents_keeps_each_version_with_who_and_when(c
         reverse("rents:acknowledgement", args=[world.portfolio.pk, first.pk])
     ).content.decode()
     assert "655,00\xa0€" in old_page and "première déclaration" in old_page
+
+
+def test_a_file_after_the_agency_replaced_a_declared_rent_continues_its_versions(client):
+    from portail.rents import services
+
+    world = make_world()
+    client.force_login(world.user)
+    upload(client, world, f"{world.known.recipient_number};655,00\n".encode())
+    bulk = BulkImport.objects.latest("pk")
+    client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    services._record_current_rent(
+        tenancy_id=world.known.pk,
+        year=2026,
+        values={"amount": Decimal("640.00"), "source": JulyRent.Source.FEED},
+    )
+    upload(client, world, f"{world.known.recipient_number};652,00\n".encode())
+    bulk = BulkImport.objects.latest("pk")
+    client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    assert [(v, a) for _t, v, a in all_versions(world.known)] == [
+        (1, Decimal("655.00")),
+        (2, Decimal("652.00")),
+    ]
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    assert (rent.source, rent.version, rent.amount) == ("import", 2, Decimal("652.00"))
