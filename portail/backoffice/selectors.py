@@ -6,7 +6,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -17,7 +16,8 @@ from portail.correspondence.letters import BATCH_FOLDER
 from portail.correspondence.models import Message
 from portail.portfolios.models import Tenancy
 from portail.rents import rules as rent_rules
-from portail.rents.models import JulyRent, Receipt, RentDeclaration
+from portail.rents import selectors as rent_selectors
+from portail.rents.models import JulyRent, Receipt
 
 from . import rules
 from .models import Reminder
@@ -138,7 +138,7 @@ def receipt_for_staff(receipt_id: int) -> Receipt:
 def concerned_tenancies(year: int) -> QuerySet[Tenancy]:
     """Tenancies that ran in July N, each flagged ``is_declared`` when N's rent was declared."""
     return Tenancy.objects.filter(rent_rules.active_in_july_q(year)).annotate(
-        is_declared=Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year))
+        is_declared=rent_selectors.declared_in(year)
     )
 
 
@@ -182,13 +182,7 @@ def campaign_dashboard(year: int) -> Dashboard:
         }
         for (low, high), values in buckets.items()
     ]
-    firsts = (
-        RentDeclaration.objects.filter(year=year, version=1, tenancy__in=tenancies.values("pk"))
-        .annotate(day=TruncDate("declared_at"))
-        .values("day")
-        .annotate(count=Count("id"))
-        .order_by("day")
-    )
+    firsts = rent_selectors.first_declarations_per_day(year, tenancies)
     days, running = [], 0
     for row in firsts:
         running += row["count"]
@@ -222,7 +216,7 @@ def landlords_with_undeclared_rents(year: int) -> QuerySet[Landlord]:
     flagged ``reminded_today``."""
     undeclared = Tenancy.objects.filter(
         rent_rules.active_in_july_q(year), portfolio__landlord=OuterRef("pk")
-    ).exclude(Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)))
+    ).exclude(rent_selectors.declared_in(year))
     reminded = Reminder.objects.filter(landlord=OuterRef("pk"), sent_on=clock.today())
     return (
         Landlord.objects.filter(Exists(undeclared))

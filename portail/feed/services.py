@@ -17,6 +17,7 @@ from portail.common import clock
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
 from portail.rents.models import JulyRent
+from portail.rents.services import keep_superseded_versions
 
 from . import parsing
 
@@ -228,13 +229,20 @@ def _write_rents(rows: dict, tenancy_ids: dict, counts: FileCounts) -> None:
                     source=JulyRent.Source.FEED,
                     recorded_at=now,
                     recorded_by=None,
+                    submission=None,
+                    version=None,
                 )
             )
         else:
             counts.unchanged += 1
     _insert_rows(JulyRent, to_create)
+    # A landlord's declaration the agency's rent replaces is kept in the history of versions.
+    for chunk in _chunks([rent.pk for rent in to_update]):
+        keep_superseded_versions(JulyRent.objects.filter(pk__in=chunk))
     JulyRent.objects.bulk_update(
-        to_update, ["amount", "source", "recorded_at", "recorded_by"], batch_size=_BATCH
+        to_update,
+        ["amount", "source", "recorded_at", "recorded_by", "submission", "version"],
+        batch_size=_BATCH,
     )
     counts.created += len(to_create)
     counts.updated += len(to_update)

@@ -16,10 +16,18 @@ from .models import (
 
 @admin.register(JulyRent)
 class JulyRentAdmin(admin.ModelAdmin):
-    list_display = ("tenancy", "year", "amount", "source", "recorded_at")
+    """Known rents; a landlord's declared rent is its current version, shown as sent."""
+
+    list_display = ("tenancy", "year", "amount", "source", "version", "recorded_at")
     list_filter = ("year", "source")
     search_fields = ("=tenancy__recipient_number", "tenancy__tenant_name")
-    raw_id_fields = ("tenancy", "recorded_by")
+    raw_id_fields = ("tenancy", "recorded_by", "submission")
+    readonly_fields = ("submission", "version")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.submission_id is not None:
+            return [f.name for f in self.model._meta.fields]  # versions are kept as sent
+        return self.readonly_fields
 
 
 @admin.register(RentCampaign)
@@ -35,6 +43,8 @@ class IrlQuarterAdmin(admin.ModelAdmin):
 
 @admin.register(RentDeclaration)
 class RentDeclarationAdmin(admin.ModelAdmin):
+    """Superseded versions of declarations (the current one is the July rent itself)."""
+
     list_display = ("tenancy", "year", "version", "amount", "declared_by", "declared_at")
     list_filter = ("year",)
     search_fields = ("=tenancy__recipient_number",)
@@ -54,7 +64,7 @@ class RentSubmissionAdmin(admin.ModelAdmin):
 class BulkImportAdmin(admin.ModelAdmin):
     list_display = ("filename", "portfolio", "status", "total_lines", "uploaded_at")
     raw_id_fields = ("portfolio", "uploaded_by", "submission")
-    exclude = ("valid_rows", "errors")
+    exclude = ("valid_lines", "errors", "warnings")
 
 
 @admin.register(Receipt)

@@ -11,7 +11,15 @@ from portail.portfolios.models import Portfolio, Tenancy
 
 
 class JulyRent(models.Model):
-    """The rent of July of one year for one tenancy; it sets the aid from January of the next."""
+    """The rent of July of one year for one tenancy; it sets the aid from January of the next.
+
+    When a landlord declared it (online or by file), this row is the current version of that
+    declaration: ``submission`` is the sending that carried it, ``version`` its number (1 for
+    a first declaration), ``recorded_by``/``recorded_at`` who sent it and when. Both are null
+    for a rent the agency knows otherwise (its feed, a validated receipt): no landlord's
+    declaration is current then. The versions a correction replaced are kept, as they were
+    sent, in ``RentDeclaration``.
+    """
 
     class Source(models.TextChoices):
         FEED = "feed", "Transmis par la Caf"
@@ -34,6 +42,15 @@ class JulyRent(models.Model):
         blank=True,
         related_name="+",
     )
+    submission = models.ForeignKey(
+        "RentSubmission",
+        verbose_name="envoi",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="current_rents",
+    )
+    version = models.PositiveIntegerField("version déclarée", null=True, blank=True)
 
     class Meta:
         verbose_name = "loyer de juillet"
@@ -44,6 +61,12 @@ class JulyRent(models.Model):
             models.CheckConstraint(
                 condition=Q(source__in=["feed", "online", "receipt", "import"]),
                 name="july_rent_source_known",
+            ),
+            # A declared rent names its sending and its version; any other rent neither.
+            models.CheckConstraint(
+                condition=Q(submission__isnull=True, version__isnull=True)
+                | Q(submission__isnull=False, version__gte=1),
+                name="july_rent_declared_with_version",
             ),
         ]
 
@@ -134,13 +157,24 @@ class RentSubmission(models.Model):
 
 
 class RentDeclaration(models.Model):
-    """One version of the declaration of a July rent; corrections add versions, none is lost."""
+    """A superseded version of the declaration of a July rent, kept as it was sent.
+
+    The current version lives on the ``JulyRent`` row itself; when a correction (or a rent the
+    agency records otherwise) replaces it, its values are copied here first, in the same
+    transaction. History + current row = every version, with who and when: none is lost.
+    """
 
     submission = models.ForeignKey(
-        RentSubmission, on_delete=models.CASCADE, related_name="declarations"
+        RentSubmission,
+        verbose_name="envoi",
+        on_delete=models.CASCADE,
+        related_name="superseded_versions",
     )
     tenancy = models.ForeignKey(
-        Tenancy, verbose_name="locataire", on_delete=models.CASCADE, related_name="declarations"
+        Tenancy,
+        verbose_name="locataire",
+        on_delete=models.CASCADE,
+        related_name="superseded_versions",
     )
     year = models.PositiveSmallIntegerField("année")
     version = models.PositiveIntegerField("version")
@@ -151,8 +185,8 @@ class RentDeclaration(models.Model):
     declared_at = models.DateTimeField("le", default=clock.now)
 
     class Meta:
-        verbose_name = "déclaration de loyer"
-        verbose_name_plural = "déclarations de loyer"
+        verbose_name = "version remplacée d'une déclaration de loyer"
+        verbose_name_plural = "versions remplacées des déclarations de loyer"
         ordering = ["tenancy_id", "year", "version"]
         constraints = [
             models.UniqueConstraint(
@@ -251,8 +285,12 @@ class BulkImport(models.Model):
     processed_lines = models.PositiveIntegerField("lignes traitées", default=0)
     # [[line, recipient_number, message], ...]
     errors = models.JSONField("erreurs", default=list)
-    # [[line, tenancy_id, amount, warning or ""], ...]
-    valid_rows = models.JSONField("lignes valides", default=list)
+    # The valid lines, one "line<TAB>tenancy id<TAB>amount" each (up to 100,000: plain text is
+    # written and read back many times faster than the same rows as JSON).
+    valid_lines = models.TextField("lignes valides", blank=True, default="")
+    valid_count = models.PositiveIntegerField("lignes valides", default=0)
+    # [[line, why the amount asks for a confirmation], ...]: the few valid lines to confirm.
+    warnings = models.JSONField("montants à confirmer", default=list)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
     )
@@ -274,4 +312,12 @@ class BulkImport(models.Model):
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for row in self.valid_rows if row[3])
+        return len(self.warnings)
+
+    def valid_amounts(self) -> list[tuple[int, str]]:
+        """(tenancy id, amount as "650.50") of each valid line, in file order."""
+        rows = []
+        for text in self.valid_lines.splitlines():
+            _line, tenancy_id, amount = text.split("\t")
+            rows.append((int(tenancy_id), amount))
+        return rows

@@ -4,6 +4,8 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from portail.common.formats import french_amount
+
 CAMPAIGN_OPENING_MONTH = 7
 
 # The one example every amount message shows (help sheet, difficulty 10).
@@ -41,6 +43,8 @@ _CURRENCY = re.compile(r"\s*(€|eur|euro|euros)\s*$", re.IGNORECASE)
 _GROUPED = re.compile(rf"[0-9]{{1,3}}(?:[{_SPACES}][0-9]{{3}})+")
 _PLAIN = re.compile(r"[0-9]+")
 _COMMA_CENTS = re.compile(r"[0-9]{1,2}")
+# The form most lines of a file take (650 or 650,50, up to 7 digits): read in one match.
+_SIMPLE = re.compile(r"([0-9]{1,7})(?:,([0-9]{1,2}))?")
 
 
 def parse_amount(text: str) -> Decimal:
@@ -50,6 +54,17 @@ def parse_amount(text: str) -> Decimal:
     650,50 euros - 650.50 (two decimals after a point cannot be thousands). Refused, with a
     message showing the expected form: 1.234 (ambiguous), 6 5 0, letters, negative amounts.
     """
+    simple = _SIMPLE.fullmatch(text) if isinstance(text, str) else None
+    if simple is not None:
+        whole, cents = simple.groups()
+        amount = Decimal(f"{whole}.{cents or '0'}").quantize(CENT)
+        if amount:
+            return amount
+    return _parse_amount_in_full(text)
+
+
+def _parse_amount_in_full(text: str) -> Decimal:
+    """parse_amount for any text: every form it reads, every reason it refuses."""
     if text is None:
         text = ""
     value = str(text).strip(_SPACES + "\t\n\r")
@@ -135,8 +150,6 @@ def amount_warnings(
     year: int,
 ) -> list[str]:
     """Why an amount asks for a confirmation (empty when it does not); French, both figures."""
-    from portail.common.formats import french_amount
-
     warnings = []
     if amount > ceiling:
         warnings.append(

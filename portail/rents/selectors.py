@@ -3,12 +3,22 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
 
 from portail.portfolios.models import Portfolio, Tenancy
 
 from . import rules
-from .models import BulkImport, IrlQuarter, Receipt, RentCampaign, RentDeclaration, RentSubmission
+from .models import (
+    BulkImport,
+    IrlQuarter,
+    JulyRent,
+    Receipt,
+    RentCampaign,
+    RentDeclaration,
+    RentSubmission,
+)
 
 
 def campaign_of_year(year: int) -> RentCampaign:
@@ -35,16 +45,68 @@ def confirmation_ceiling() -> Decimal:
 
 
 def declaration_history(tenancy: Tenancy, *, year: int) -> list[RentDeclaration]:
-    """Every version of the July N declaration of a tenancy, oldest first, with who made it."""
-    return list(
+    """Every version of the July N declaration of a tenancy, oldest first, with who made it:
+    the superseded ones, then the current one (shown the same way, not saved)."""
+    versions = list(
         RentDeclaration.objects.filter(tenancy=tenancy, year=year)
         .select_related("declared_by")
         .order_by("version")
     )
+    current = (
+        JulyRent.objects.filter(tenancy=tenancy, year=year, submission__isnull=False)
+        .select_related("recorded_by")
+        .first()
+    )
+    if current is not None:
+        versions.append(_as_version(current))
+    return versions
 
 
-def latest_declaration(tenancy: Tenancy, *, year: int) -> RentDeclaration | None:
+def _as_version(rent: JulyRent) -> RentDeclaration:
+    """The current declared rent in the shape of a version of the history (not saved)."""
+    return RentDeclaration(
+        submission_id=rent.submission_id,
+        tenancy_id=rent.tenancy_id,
+        year=rent.year,
+        version=rent.version,
+        amount=rent.amount,
+        declared_by=rent.recorded_by,
+        declared_at=rent.recorded_at,
+    )
+
+
+def latest_declaration(tenancy: Tenancy, *, year: int) -> JulyRent | RentDeclaration | None:
+    """The latest declared version (``version``, ``amount``, ``submission``): the current rent
+    when a landlord declared it, else the last superseded version (the agency recorded the
+    rent otherwise since), else None."""
+    current = JulyRent.objects.filter(tenancy=tenancy, year=year, submission__isnull=False).first()
+    if current is not None:
+        return current
     return RentDeclaration.objects.filter(tenancy=tenancy, year=year).order_by("-version").first()
+
+
+def declared_in(year: int) -> Q:
+    """Database condition on tenancies: a landlord declared the July N rent (its current rent
+    is a declaration, or a declared version was since superseded by the agency's own)."""
+    return Q(
+        Exists(JulyRent.objects.filter(tenancy=OuterRef("pk"), year=year, submission__isnull=False))
+    ) | Q(Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)))
+
+
+def first_declarations_per_day(year: int, tenancies: QuerySet[Tenancy]) -> list[dict]:
+    """How many July N rents of these tenancies were declared for the first time, per day
+    (version 1, still current or superseded since), oldest day first: dicts of day, count."""
+    counts: dict = {}
+    for model, stamp in ((JulyRent, "recorded_at"), (RentDeclaration, "declared_at")):
+        for row in (
+            model.objects.filter(year=year, version=1, tenancy__in=tenancies.values("pk"))
+            .annotate(day=TruncDate(stamp))
+            .values("day")
+            .annotate(count=Count("id"))
+            .order_by()
+        ):
+            counts[row["day"]] = counts.get(row["day"], 0) + row["count"]
+    return [{"day": day, "count": counts[day]} for day in sorted(counts)]
 
 
 def receipts_of_tenancy(tenancy: Tenancy) -> list[Receipt]:
@@ -61,18 +123,28 @@ def submission_for_portfolio(portfolio: Portfolio, submission_id: int) -> RentSu
         raise Http404("Accusé de réception introuvable") from None
 
 
-def declarations_of_submission(submission: RentSubmission):
-    """The lines of an acknowledgement, with their tenancies, in recipient-number order."""
-    return (
-        RentDeclaration.objects.filter(submission=submission)
-        .select_related("tenancy")
-        .order_by("tenancy__recipient_number")
-    )
+def declarations_of_submission(submission: RentSubmission) -> QuerySet:
+    """The lines of an acknowledgement, whether still current or superseded since, in
+    recipient-number order: dicts of recipient_number, tenant_name, amount and version."""
+
+    def lines(model):
+        return (
+            model.objects.filter(submission=submission)
+            .annotate(
+                recipient_number=F("tenancy__recipient_number"),
+                tenant_name=F("tenancy__tenant_name"),
+            )
+            .values("recipient_number", "tenant_name", "amount", "version")
+            .order_by()
+        )
+
+    return lines(JulyRent).union(lines(RentDeclaration), all=True).order_by("recipient_number")
 
 
 def bulk_import_for_portfolio(portfolio: Portfolio, import_id: int) -> BulkImport:
-    """A deposited file of this portfolio; 404 for any other."""
+    """A deposited file of this portfolio, without its valid lines (only recording reads
+    them); 404 for any other."""
     try:
-        return BulkImport.objects.get(pk=import_id, portfolio=portfolio)
+        return BulkImport.objects.defer("valid_lines").get(pk=import_id, portfolio=portfolio)
     except BulkImport.DoesNotExist:
         raise Http404("Fichier introuvable") from None

@@ -10,7 +10,7 @@ from decimal import Decimal
 import filetype
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from portail.common import clock
 from portail.portfolios.models import Portfolio, Tenancy
@@ -107,6 +107,9 @@ def declare_rent(
         raise DeclarationRefused(
             "Confirmez ce montant inhabituel avant de l'envoyer.", help_entry=10
         )
+    # The current rent row is locked before its version is read: a concurrent correction
+    # (screen or file) waits, then reads the version this one wrote.
+    JulyRent.objects.select_for_update().filter(tenancy=tenancy, year=year).first()
     latest = selectors.latest_declaration(tenancy, year=year)
     current_version = latest.version if latest else 0
     if current_version != expected_version:
@@ -118,6 +121,7 @@ def declare_rent(
             f"({latest.amount if latest else ''} €) : vérifiez-la, puis corrigez-la si besoin."
         )
     now = clock.now()
+    version = current_version + 1
     try:
         with transaction.atomic():
             submission = RentSubmission.objects.create(
@@ -128,14 +132,17 @@ def declare_rent(
                 submitted_by=user,
                 submitted_at=now,
             )
-            RentDeclaration.objects.create(
-                submission=submission,
-                tenancy=tenancy,
+            _record_current_rent(
+                tenancy_id=tenancy.pk,
                 year=year,
-                version=current_version + 1,
-                amount=amount,
-                declared_by=user,
-                declared_at=now,
+                values={
+                    "amount": amount,
+                    "source": JulyRent.Source.ONLINE,
+                    "recorded_at": now,
+                    "recorded_by": user,
+                    "submission": submission,
+                    "version": version,
+                },
             )
     except IntegrityError:
         # A concurrent twin won the race; answer with what it recorded.
@@ -148,18 +155,41 @@ def declare_rent(
         raise DeclarationRefused(
             "Une autre déclaration de ce loyer vient d'être enregistrée : vérifiez-la."
         ) from None
-    JulyRent.objects.update_or_create(
-        tenancy=tenancy,
-        year=year,
-        defaults={
-            "amount": amount,
-            "source": JulyRent.Source.ONLINE,
-            "recorded_at": now,
-            "recorded_by": user,
-        },
-    )
-    log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
+    log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, version)
     return submission
+
+
+def keep_superseded_versions(rents: QuerySet[JulyRent]) -> int:
+    """Copy the declared current versions among these rents into the history of superseded
+    versions, as they were sent (who and when included), before they are replaced: a version
+    is never lost. One INSERT ... SELECT; the caller's transaction covers the replacement."""
+    declared = rents.filter(submission__isnull=False).values_list(
+        "submission_id", "tenancy_id", "year", "version", "amount", "recorded_by_id", "recorded_at"
+    )
+    sql, params = declared.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO rents_rentdeclaration (submission_id, tenancy_id, year, version, amount, "
+            f"declared_by_id, declared_at) {sql}",
+            params,
+        )
+        return cursor.rowcount
+
+
+def _record_current_rent(*, tenancy_id: int, year: int, values: dict) -> JulyRent:
+    """Make these values the July rent of the year, the one it replaces going to the history
+    when a landlord had declared it. Declared values carry ``submission`` and ``version``;
+    others (feed, receipt) carry neither."""
+    values = {"submission": None, "version": None, **values}
+    rents = JulyRent.objects.filter(tenancy_id=tenancy_id, year=year)
+    current = rents.select_for_update().first()
+    if current is None:
+        return JulyRent.objects.create(tenancy_id=tenancy_id, year=year, **values)
+    keep_superseded_versions(rents)
+    for field, value in values.items():
+        setattr(current, field, value)
+    current.save(update_fields=list(values))
+    return current
 
 
 # --- Receipts (difficulty 9) -----------------------------------------------------------------
@@ -258,10 +288,10 @@ def validate_receipt(*, receipt: Receipt, staff_user) -> Receipt:
     receipt.reviewed_by = staff_user
     receipt.reviewed_at = now
     receipt.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    JulyRent.objects.update_or_create(
-        tenancy=receipt.tenancy,
+    _record_current_rent(
+        tenancy_id=receipt.tenancy_id,
         year=receipt.year,
-        defaults={
+        values={
             "amount": receipt.amount,
             "source": JulyRent.Source.RECEIPT,
             "recorded_at": now,
@@ -293,21 +323,26 @@ def reject_receipt(*, receipt: Receipt, staff_user, reason: str) -> Receipt:
 def _read_rows(data: bytes) -> list[tuple[int, str, str]]:
     """(line number, recipient number, amount text) of a CSV or XLSX file; header skipped."""
     kind = filetype.guess(data[:2048])
-    rows: list[tuple[int, list[str]]] = []
     if kind is not None and kind.extension in ("xlsx", "zip"):
         from openpyxl import load_workbook
 
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, [_cell_text(v) for v in values[:2]]))
+        rows = (
+            (number, [_cell_text(v) for v in values[:2]])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
     else:
         text = data.decode("utf-8-sig", errors="replace")
         delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
-        for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            rows.append((number, values))
+        rows = enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
     result = []
     for number, values in rows:
-        cells = [(v or "").strip() for v in values]
+        if len(values) == 2:  # the usual line, read without the general case's lists
+            first, second = values[0].strip(), values[1].strip()
+            if (first or second) and (number > 1 or first.replace(" ", "").isdigit()):
+                result.append((number, first, second))
+            continue
+        cells = [v.strip() for v in values]
         if not any(cells):
             continue
         if number == 1 and not cells[0].replace(" ", "").isdigit():
@@ -357,7 +392,7 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
     }
     ratio = selectors.irl_ratio(year)
     ceiling = selectors.confirmation_ceiling()
-    errors, valid, seen = [], [], {}
+    errors, valid, warnings, seen = [], [], [], {}
     last_progress = time.monotonic()
     for index, (line, number, amount_text) in enumerate(rows, start=1):
         number = number.replace(" ", "")
@@ -382,23 +417,36 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
             except rules.AmountError as error:
                 errors.append([line, number, error.message])
             else:
-                warnings = rules.amount_warnings(
+                reasons = rules.amount_warnings(
                     amount=amount,
                     previous=tenancy[2],
                     ratio=ratio,
                     ceiling=ceiling,
                     year=year,
                 )
-                valid.append([line, tenancy[0], str(amount), " ".join(warnings)])
+                if reasons:
+                    warnings.append([line, " ".join(reasons)])
+                valid.append(f"{line}\t{tenancy[0]}\t{amount}")
         seen.setdefault(number, line)
         if index % 1000 == 0 and time.monotonic() - last_progress > PROGRESS_SECONDS:
             BulkImport.objects.filter(pk=bulk.pk).update(processed_lines=index)
             last_progress = time.monotonic()
     bulk.errors = errors
-    bulk.valid_rows = valid
+    bulk.valid_lines = "\n".join(valid)
+    bulk.valid_count = len(valid)
+    bulk.warnings = warnings
     bulk.processed_lines = len(rows)
     bulk.status = BulkImport.Status.CHECKED
-    bulk.save(update_fields=["errors", "valid_rows", "processed_lines", "status"])
+    bulk.save(
+        update_fields=[
+            "errors",
+            "valid_lines",
+            "valid_count",
+            "warnings",
+            "processed_lines",
+            "status",
+        ]
+    )
     return bulk
 
 
@@ -429,13 +477,6 @@ def record_bulk_import(
             raise DeclarationRefused(
                 "Confirmez les montants inhabituels signalés avant d'enregistrer.", help_entry=10
             )
-        rows = bulk.valid_rows
-        versions = dict(
-            RentDeclaration.objects.filter(tenancy__portfolio=bulk.portfolio, year=bulk.year)
-            .values("tenancy_id")
-            .annotate(v=Max("version"))
-            .values_list("tenancy_id", "v")
-        )
         now = clock.now()
         submission = RentSubmission.objects.create(
             portfolio=bulk.portfolio,
@@ -445,100 +486,141 @@ def record_bulk_import(
             submitted_by=user,
             submitted_at=now,
         )
-        # (tenancy id, version, amount) of each line: plain tuples, 100,000 of them at most.
-        lines = [
-            (tenancy_id, versions.get(tenancy_id, 0) + 1, Decimal(amount))
-            for _line, tenancy_id, amount, _warning in rows
-        ]
+        # (tenancy id, amount) of each line: plain tuples, 100,000 of them at most.
+        lines = bulk.valid_amounts()
         if connection.vendor == "postgresql":
-            _copy_declarations(lines, submission=submission, user=user, year=bulk.year, now=now)
+            _copy_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
         else:
-            RentDeclaration.objects.bulk_create(
-                [
-                    RentDeclaration(
-                        submission=submission,
-                        tenancy_id=tenancy_id,
-                        year=bulk.year,
-                        version=version,
-                        amount=amount,
-                        declared_by=user,
-                        declared_at=now,
-                    )
-                    for tenancy_id, version, amount in lines
-                ],
-                batch_size=5000,
-            )
-            JulyRent.objects.bulk_create(
-                [
-                    JulyRent(
-                        tenancy_id=tenancy_id,
-                        year=bulk.year,
-                        amount=amount,
-                        source=JulyRent.Source.IMPORT,
-                        recorded_at=now,
-                        recorded_by=user,
-                    )
-                    for tenancy_id, _version, amount in lines
-                ],
-                batch_size=5000,
-                update_conflicts=True,
-                unique_fields=["tenancy", "year"],
-                update_fields=["amount", "source", "recorded_at", "recorded_by"],
-            )
+            _create_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
         bulk.submission = submission
         bulk.status = BulkImport.Status.RECORDED
         bulk.processed_lines = bulk.total_lines
         bulk.save(update_fields=["submission", "status", "processed_lines"])
-    log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, len(rows))
+    log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, bulk.valid_count)
     return bulk
 
 
-def _copy_declarations(lines: list, *, submission, user, year: int, now) -> None:
-    """PostgreSQL: the versions by COPY; the current rents by COPY too when the tenancies have
-    none for the year yet (the usual first declaration), else through a temporary table and one
-    INSERT ... ON CONFLICT. The table's constraints apply either way."""
+def _create_rents(lines: list, *, submission, user, year: int, now) -> None:
+    """SQLite (and any engine without COPY): the superseded versions to the history, then the
+    current rents by bulk INSERT ... ON CONFLICT, each with its next version number."""
+    incoming = {tenancy_id for tenancy_id, _amount in lines}
+    RentDeclaration.objects.bulk_create(
+        [
+            RentDeclaration(
+                submission_id=submission_id,
+                tenancy_id=tenancy_id,
+                year=year,
+                version=version,
+                amount=amount,
+                declared_by_id=declared_by_id,
+                declared_at=declared_at,
+            )
+            for submission_id, tenancy_id, version, amount, declared_by_id, declared_at in (
+                JulyRent.objects.filter(
+                    tenancy__portfolio_id=submission.portfolio_id,
+                    year=year,
+                    submission__isnull=False,
+                ).values_list(
+                    "submission_id",
+                    "tenancy_id",
+                    "version",
+                    "amount",
+                    "recorded_by_id",
+                    "recorded_at",
+                )
+            )
+            if tenancy_id in incoming
+        ],
+        batch_size=5000,
+    )
+    versions = dict(
+        RentDeclaration.objects.filter(tenancy__portfolio_id=submission.portfolio_id, year=year)
+        .values("tenancy_id")
+        .annotate(v=Max("version"))
+        .values_list("tenancy_id", "v")
+    )
+    JulyRent.objects.bulk_create(
+        [
+            JulyRent(
+                tenancy_id=tenancy_id,
+                year=year,
+                amount=Decimal(amount),
+                source=JulyRent.Source.IMPORT,
+                recorded_at=now,
+                recorded_by=user,
+                submission=submission,
+                version=versions.get(tenancy_id, 0) + 1,
+            )
+            for tenancy_id, amount in lines
+        ],
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["tenancy", "year"],
+        update_fields=["amount", "source", "recorded_at", "recorded_by", "submission", "version"],
+    )
+
+
+def _copy_rents(lines: list, *, submission, user, year: int, now) -> None:
+    """PostgreSQL: the current rents by COPY straight into their table when the portfolio has
+    no rent nor declaration for the year yet (the usual first declaration); else through a
+    temporary table: the rows to replace are locked, the declared ones copied into the history,
+    then one INSERT ... ON CONFLICT writes each line with its next version. The table's
+    constraints apply either way."""
+    portfolio_id = submission.portfolio_id
+    fixed = (year, str(JulyRent.Source.IMPORT), now, user.pk, submission.pk)
     with connection.cursor() as cursor:
-        with cursor.copy(
-            "COPY rents_rentdeclaration (submission_id, tenancy_id, year, version, amount, "
-            "declared_by_id, declared_at) FROM STDIN"
-        ) as copy:
-            submission_id, user_id = submission.pk, user.pk
-            for tenancy_id, version, amount in lines:
-                copy.write_row((submission_id, tenancy_id, year, version, amount, user_id, now))
-        if (
-            not any(version > 1 for _t, version, _a in lines)
-            and not JulyRent.objects.filter(
-                tenancy__portfolio_id=submission.portfolio_id, year=year
+        if not (
+            JulyRent.objects.filter(tenancy__portfolio_id=portfolio_id, year=year).exists()
+            or RentDeclaration.objects.filter(
+                tenancy__portfolio_id=portfolio_id, year=year
             ).exists()
         ):
             try:
-                with transaction.atomic():
-                    _copy_rents(cursor, "rents_julyrent", lines, year=year, user=user, now=now)
+                with (
+                    transaction.atomic(),
+                    cursor.copy(
+                        "COPY rents_julyrent (tenancy_id, amount, year, source, recorded_at, "
+                        "recorded_by_id, submission_id, version) FROM STDIN"
+                    ) as copy,
+                ):
+                    for tenancy_id, amount in lines:
+                        copy.write_row((tenancy_id, amount, *fixed, 1))
                 return
             except IntegrityError:
                 pass  # a rent declared on screen meanwhile: upsert below
         cursor.execute(
-            "CREATE TEMPORARY TABLE rents_incoming (tenancy_id bigint, year smallint, "
-            "amount numeric(9, 2), source varchar(8), recorded_at timestamptz, "
-            "recorded_by_id bigint) ON COMMIT DROP"
+            "CREATE TEMPORARY TABLE rents_incoming (tenancy_id bigint, amount numeric(9, 2)) "
+            "ON COMMIT DROP"
         )
-        _copy_rents(cursor, "rents_incoming", lines, year=year, user=user, now=now)
+        with cursor.copy("COPY rents_incoming (tenancy_id, amount) FROM STDIN") as copy:
+            for line in lines:
+                copy.write_row(line)
+        cursor.execute("ANALYZE rents_incoming")
         cursor.execute(
-            "INSERT INTO rents_julyrent (tenancy_id, year, amount, source, recorded_at, "
-            "recorded_by_id) SELECT tenancy_id, year, amount, source, recorded_at, "
-            "recorded_by_id FROM rents_incoming ON CONFLICT (tenancy_id, year) DO UPDATE SET "
-            "amount = EXCLUDED.amount, source = EXCLUDED.source, "
-            "recorded_at = EXCLUDED.recorded_at, recorded_by_id = EXCLUDED.recorded_by_id"
+            "SELECT 1 FROM rents_julyrent r JOIN rents_incoming i ON i.tenancy_id = r.tenancy_id "
+            "WHERE r.year = %s FOR UPDATE OF r",
+            [year],
         )
-
-
-def _copy_rents(cursor, table: str, lines: list, *, year: int, user, now) -> None:
-    with cursor.copy(
-        f"COPY {table} (tenancy_id, year, amount, source, recorded_at, recorded_by_id) FROM STDIN"
-    ) as copy:
-        source, user_id = str(JulyRent.Source.IMPORT), user.pk
-        for tenancy_id, _version, amount in lines:
-            copy.write_row((tenancy_id, year, amount, source, now, user_id))
+        cursor.execute(
+            "INSERT INTO rents_rentdeclaration (submission_id, tenancy_id, year, version, amount, "
+            "declared_by_id, declared_at) SELECT r.submission_id, r.tenancy_id, r.year, "
+            "r.version, r.amount, r.recorded_by_id, r.recorded_at FROM rents_julyrent r "
+            "JOIN rents_incoming i ON i.tenancy_id = r.tenancy_id "
+            "WHERE r.year = %s AND r.submission_id IS NOT NULL",
+            [year],
+        )
+        cursor.execute(
+            "INSERT INTO rents_julyrent (tenancy_id, amount, year, source, recorded_at, "
+            "recorded_by_id, submission_id, version) "
+            "SELECT i.tenancy_id, i.amount, %s, %s, %s, %s, %s, 1 + COALESCE(("
+            "SELECT MAX(h.version) FROM rents_rentdeclaration h "
+            "WHERE h.tenancy_id = i.tenancy_id AND h.year = %s), 0) FROM rents_incoming i "
+            "ON CONFLICT (tenancy_id, year) DO UPDATE SET amount = EXCLUDED.amount, "
+            "source = EXCLUDED.source, recorded_at = EXCLUDED.recorded_at, "
+            "recorded_by_id = EXCLUDED.recorded_by_id, submission_id = EXCLUDED.submission_id, "
+            "version = EXCLUDED.version",
+            [*fixed, year],
+        )
 
 
 @transaction.atomic

@@ -229,7 +229,7 @@ def bulk_detail(request, portfolio_id: int, import_id: int):
             "bulk": bulk,
             "running": running,
             "errors_shown": bulk.errors[:200],
-            "warnings": [row for row in bulk.valid_rows if row[3]][:200],
+            "warnings": bulk.warnings[:200],
             "form": BulkRecordForm(),
             "help_entry": 10,
         },
@@ -268,7 +268,7 @@ def bulk_record(request, portfolio_id: int, import_id: int):
         form.add_error("confirmed", "Cochez la case pour confirmer les montants signalés.")
     if not form.errors:
         try:
-            if len(bulk.valid_rows) > settings.RENT_BULK_BACKGROUND_LINES:
+            if bulk.valid_count > settings.RENT_BULK_BACKGROUND_LINES:
                 if bulk.errors and not valid_only:
                     raise services.DeclarationRefused("Ce fichier contient des erreurs.")
                 BulkImport.objects.filter(pk=bulk.pk, status=BulkImport.Status.CHECKED).update(
@@ -298,7 +298,7 @@ def bulk_record(request, portfolio_id: int, import_id: int):
             "bulk": bulk,
             "running": False,
             "errors_shown": bulk.errors[:200],
-            "warnings": [row for row in bulk.valid_rows if row[3]][:200],
+            "warnings": bulk.warnings[:200],
             "form": form,
             "help_entry": 10,
         },

@@ -45,7 +45,7 @@ def declare(tenancy, *, user, when, amount="700.00", year=2026):
     """A first declaration of the July N rent of a tenancy, as the landlord's screen makes it."""
     import uuid
 
-    from portail.rents.models import JulyRent, RentDeclaration, RentSubmission
+    from portail.rents.models import JulyRent, RentSubmission
 
     submission = RentSubmission.objects.create(
         portfolio=tenancy.portfolio,
@@ -55,15 +55,6 @@ def declare(tenancy, *, user, when, amount="700.00", year=2026):
         submitted_by=user,
         submitted_at=when,
     )
-    RentDeclaration.objects.create(
-        submission=submission,
-        tenancy=tenancy,
-        year=year,
-        version=1,
-        amount=Decimal(amount),
-        declared_by=user,
-        declared_at=when,
-    )
     JulyRent.objects.create(
         tenancy=tenancy,
         year=year,
@@ -71,4 +62,6 @@ def declare(tenancy, *, user, when, amount="700.00", year=2026):
         source=JulyRent.Source.ONLINE,
         recorded_at=when,
         recorded_by=user,
+        submission=submission,
+        version=1,
     )

@@ -137,3 +137,47 @@ def test_views_are_all_guarded():
     ]
     assert unguarded == []
     assert staff_required  # the one guard
+
+
+def test_the_admin_shows_a_declared_rent_read_only_and_its_superseded_versions(client):
+    import uuid
+    from decimal import Decimal
+
+    from portail.rents.models import JulyRent, RentDeclaration, RentSubmission
+    from tests.factories import PortfolioFactory, TenancyFactory
+
+    administrator = make_staff("administrator")
+    administrator.is_superuser = True  # the rents models are not in the administrator role
+    administrator.save()
+    sign_in_client(client, administrator)
+    user = UserFactory()
+    tenancy = TenancyFactory(portfolio=PortfolioFactory(landlord=user.landlord))
+    submission = RentSubmission.objects.create(
+        portfolio=tenancy.portfolio,
+        year=2026,
+        channel="online",
+        token=uuid.uuid4(),
+        submitted_by=user,
+    )
+    old = RentDeclaration.objects.create(
+        submission=submission,
+        tenancy=tenancy,
+        year=2026,
+        version=1,
+        amount=Decimal("650.00"),
+        declared_by=user,
+    )
+    rent = JulyRent.objects.create(
+        tenancy=tenancy,
+        year=2026,
+        amount=Decimal("655.00"),
+        source="online",
+        recorded_by=user,
+        submission=submission,
+        version=2,
+    )
+    page = client.get(reverse("admin:rents_julyrent_change", args=[rent.pk])).content.decode()
+    assert "655" in page and 'name="amount"' not in page  # shown, kept as sent
+    assert client.get(reverse("admin:rents_julyrent_changelist")).status_code == 200
+    history = client.get(reverse("admin:rents_rentdeclaration_changelist")).content.decode()
+    assert str(old) in history

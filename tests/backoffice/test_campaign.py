@@ -45,6 +45,41 @@ def test_dashboard_shares_per_day_and_per_size(campaign_world):
     assert sizes["2 à 5 locataires"] == (1, 2)
 
 
+def test_corrected_or_replaced_declarations_still_count_once_on_their_first_day(campaign_world):
+    import uuid
+    from decimal import Decimal
+
+    from portail.portfolios.selectors import portfolio_for_user
+    from portail.rents import services as rent_services
+    from portail.rents.models import JulyRent
+
+    alice, _ = campaign_world
+    first, second = JulyRent.objects.filter(year=2026).order_by("recorded_at")
+    portfolio = portfolio_for_user(alice, first.tenancy.portfolio_id)
+    with time_machine.travel(datetime.datetime(2026, 7, 5, 10, tzinfo=PARIS)):
+        rent_services.declare_rent(
+            user=alice,
+            portfolio=portfolio,
+            tenancy_id=first.tenancy_id,
+            year=2026,
+            amount=Decimal("701.00"),
+            token=uuid.uuid4(),
+            expected_version=1,
+            confirmed=True,
+        )
+    # The agency's own rent replaces the second declaration: it stays declared.
+    rent_services._record_current_rent(
+        tenancy_id=second.tenancy_id,
+        year=2026,
+        values={"amount": Decimal("690.00"), "source": JulyRent.Source.FEED},
+    )
+    dashboard = selectors.campaign_dashboard(2026)
+    assert (dashboard.concerned, dashboard.declared) == (4, 2)
+    assert [(d["day"].day, d["count"]) for d in dashboard.days] == [(2, 1), (3, 1)]
+    declared = selectors.concerned_tenancies(2026).filter(is_declared=True)
+    assert set(declared.values_list("pk", flat=True)) == {first.tenancy_id, second.tenancy_id}
+
+
 def test_dashboard_page_has_an_accessible_chart_and_the_undeclared_landlords(
     agent_client, campaign_world
 ):

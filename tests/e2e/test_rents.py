@@ -79,7 +79,8 @@ def test_difficulty_10_amount_refused_explained_then_declared_with_acknowledgeme
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l'accusé de réception (PDF)").click()
     assert download.value.suggested_filename.endswith(".pdf")
-    assert RentDeclaration.objects.count() == 1
+    assert JulyRent.objects.filter(year=2026, submission__isnull=False).count() == 1
+    assert not RentDeclaration.objects.exists()
     page.get_by_role("link", name="Retour à la liste de vos locataires").click()
     expect(_row(page, "Anh PETIT")).to_contain_text("650,50")
     expect(_row(page, "Anh PETIT")).to_contain_text("Déclaré")

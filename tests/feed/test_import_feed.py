@@ -173,3 +173,51 @@ def test_demo_landlord_with_an_email_can_follow_lost_password(settings):
     reset_password_by_email(email="marie.martin@example.fr", ip=None)
     message = Message.objects.get(kind__contains="lost_password")
     assert message.email == "marie.martin@example.fr" and message.carries_temporary_password
+
+
+def test_a_feed_rent_replacing_a_declared_one_keeps_the_declaration_in_the_history(feed):
+    import uuid
+
+    from portail.rents.models import RentDeclaration, RentSubmission
+    from tests.factories import UserFactory
+
+    run(feed)
+    tenancy = Tenancy.objects.filter(portfolio__ref="DEMO-P1-A").order_by("pk").first()
+    user = UserFactory(landlord=tenancy.portfolio.landlord)
+    submission = RentSubmission.objects.create(
+        portfolio=tenancy.portfolio,
+        year=2026,
+        channel="online",
+        token=uuid.uuid4(),
+        submitted_by=user,
+    )
+    JulyRent.objects.create(
+        tenancy=tenancy,
+        year=2026,
+        amount=Decimal("655.00"),
+        source="online",
+        recorded_by=user,
+        submission=submission,
+        version=1,
+    )
+    (feed / "rents.csv").write_text(
+        f"recipient_number,year,month,amount\n{tenancy.recipient_number},2026,7,640.00\n",
+        encoding="utf-8",
+    )
+    for name in ("landlords.csv", "portfolios.csv", "tenancies.csv"):
+        (feed / name).unlink()
+    run(feed)
+    rent = JulyRent.objects.get(tenancy=tenancy, year=2026)
+    assert (rent.amount, rent.source, rent.submission, rent.version) == (
+        Decimal("640.00"),
+        "feed",
+        None,
+        None,
+    )
+    [kept] = RentDeclaration.objects.filter(tenancy=tenancy, year=2026)
+    assert (kept.version, kept.amount, kept.submission, kept.declared_by) == (
+        1,
+        Decimal("655.00"),
+        submission,
+        user,
+    )

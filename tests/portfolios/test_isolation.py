@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from portail.portfolios.models import Grant, Portfolio
 from portail.portfolios.selectors import may_declare
-from portail.rents.models import BulkImport, JulyRent, RentDeclaration, RentSubmission
+from portail.rents.models import BulkImport, JulyRent, RentSubmission
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
 from tests.rents.helpers import make_world
 
@@ -44,13 +44,14 @@ def others():
         token=uuid.uuid4(),
         submitted_by=world.user,
     )
-    RentDeclaration.objects.create(
+    JulyRent.objects.create(
         submission=submission,
         tenancy=world.known,
         year=2026,
         version=1,
         amount="650.00",
-        declared_by=world.user,
+        source=JulyRent.Source.ONLINE,
+        recorded_by=world.user,
     )
     bulk = BulkImport.objects.create(
         portfolio=world.portfolio,

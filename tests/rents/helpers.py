@@ -34,3 +34,18 @@ def make_world(**user_fields) -> World:
     gone.end_date = datetime.date(2026, 5, 31)
     gone.save()
     return World(user, portfolio, known, missing, newcomer, gone)
+
+
+def all_versions(tenancy=None, *, year: int = 2026) -> list[tuple]:
+    """Every declared version of July N rents (superseded ones and the current ones), as
+    (tenancy id, version, amount), the way a landlord or an agent sees them."""
+    from portail.rents.models import JulyRent, RentDeclaration
+
+    filters = {"year": year} if tenancy is None else {"year": year, "tenancy": tenancy}
+    superseded = RentDeclaration.objects.filter(**filters).values_list(
+        "tenancy_id", "version", "amount"
+    )
+    current = JulyRent.objects.filter(submission__isnull=False, **filters).values_list(
+        "tenancy_id", "version", "amount"
+    )
+    return sorted([*superseded, *current])

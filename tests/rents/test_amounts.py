@@ -83,3 +83,16 @@ def test_amount_like_text_never_crashes_and_round_trips(text):
 def test_every_amount_round_trips_through_the_french_formatter(value):
     assert parse_amount(french_amount(value)) == value
     assert parse_amount(str(value).replace(".", ",")) == value
+
+
+@given(st.text(alphabet="0123456789,. \u00a0", max_size=12))
+def test_the_quick_reading_of_plain_amounts_agrees_with_the_full_rule(text):
+    from portail.rents.rules import _parse_amount_in_full
+
+    def outcome(parse):
+        try:
+            return parse(text)
+        except AmountError as error:
+            return error.message
+
+    assert outcome(parse_amount) == outcome(_parse_amount_in_full)

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from portail.rents.models import BulkImport, JulyRent, RentDeclaration
+from portail.rents.models import BulkImport, JulyRent
 
-from .helpers import make_world
+from .helpers import all_versions, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -81,14 +81,14 @@ def test_a_clean_xlsx_file_with_numbers_or_text_is_recorded_with_one_acknowledge
     workbook.save(buffer)
     response = upload(client, world, buffer.getvalue(), name="loyers.xlsx")
     bulk = BulkImport.objects.get()
-    assert (bulk.errors, len(bulk.valid_rows)) == ([], 2)
+    assert (bulk.errors, bulk.valid_count) == ([], 2)
     record = reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk])
     response = client.post(record, {})
     assert response.status_code == 302
-    assert RentDeclaration.objects.count() == 2
+    assert len(all_versions()) == 2
     assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("655.50")
     client.post(record, {})  # twice: still one submission
-    assert RentDeclaration.objects.count() == 2
+    assert len(all_versions()) == 2
 
 
 def test_unusual_amounts_in_a_file_must_be_confirmed(client):
@@ -147,9 +147,63 @@ def test_a_file_correcting_declared_rents_adds_versions(client):
         upload(client, world, f"{world.known.recipient_number};{amount}\n".encode())
         bulk = BulkImport.objects.latest("pk")
         client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
-    versions = list(
-        RentDeclaration.objects.filter(tenancy=world.known).values_list("version", "amount")
-    )
+    versions = [(v, a) for _t, v, a in all_versions(world.known)]
     assert versions == [(1, Decimal("655.00")), (2, Decimal("652.00"))]
     rent = JulyRent.objects.get(tenancy=world.known, year=2026)
     assert (rent.amount, rent.source) == (Decimal("652.00"), JulyRent.Source.IMPORT)
+
+
+def test_a_file_correcting_declared_rents_keeps_each_version_with_who_and_when(client):
+    from portail.rents.models import RentDeclaration, RentSubmission
+
+    world = make_world()
+    client.force_login(world.user)
+    upload(client, world, f"{world.known.recipient_number};655,00\n".encode())
+    bulk = BulkImport.objects.latest("pk")
+    client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    first = RentSubmission.objects.get()
+    content = f"{world.known.recipient_number};652,00\n{world.newcomer.recipient_number};700,00\n"
+    upload(client, world, content.encode())
+    bulk = BulkImport.objects.latest("pk")
+    response = client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    assert [(t, v, a) for t, v, a in all_versions()] == [
+        (world.known.pk, 1, Decimal("655.00")),
+        (world.known.pk, 2, Decimal("652.00")),
+        (world.newcomer.pk, 1, Decimal("700.00")),
+    ]
+    [old] = RentDeclaration.objects.all()
+    assert (old.submission, old.declared_by, old.version) == (first, world.user, 1)
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    bulk.refresh_from_db()
+    assert (rent.version, rent.submission_id) == (2, bulk.submission_id)
+    # Each acknowledgement lists its own lines, superseded or current.
+    page = client.get(response["Location"]).content.decode()
+    assert "652,00\xa0€" in page and "700,00\xa0€" in page and "655,00" not in page
+    old_page = client.get(
+        reverse("rents:acknowledgement", args=[world.portfolio.pk, first.pk])
+    ).content.decode()
+    assert "655,00\xa0€" in old_page and "première déclaration" in old_page
+
+
+def test_a_file_after_the_agency_replaced_a_declared_rent_continues_its_versions(client):
+    from portail.rents import services
+
+    world = make_world()
+    client.force_login(world.user)
+    upload(client, world, f"{world.known.recipient_number};655,00\n".encode())
+    bulk = BulkImport.objects.latest("pk")
+    client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    services._record_current_rent(
+        tenancy_id=world.known.pk,
+        year=2026,
+        values={"amount": Decimal("640.00"), "source": JulyRent.Source.FEED},
+    )
+    upload(client, world, f"{world.known.recipient_number};652,00\n".encode())
+    bulk = BulkImport.objects.latest("pk")
+    client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
+    assert [(v, a) for _t, v, a in all_versions(world.known)] == [
+        (1, Decimal("655.00")),
+        (2, Decimal("652.00")),
+    ]
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    assert (rent.source, rent.version, rent.amount) == ("import", 2, Decimal("652.00"))

@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied
 
 from portail.portfolios.models import Grant
 from portail.portfolios.selectors import portfolio_for_user
-from portail.rents import services
+from portail.rents import selectors, services
 from portail.rents.models import IrlQuarter, JulyRent, RentCampaign, RentDeclaration
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
 
-from .helpers import make_world
+from .helpers import all_versions, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,8 @@ def test_a_declaration_records_the_rent_online_with_its_first_version():
         JulyRent.Source.ONLINE,
         world.user,
     )
-    [version] = submission.declarations.all()
-    assert (version.version, version.declared_by) == (1, world.user)
+    assert (rent.submission, rent.version) == (submission, 1)
+    assert not RentDeclaration.objects.exists()  # no version superseded yet
 
 
 def test_submitting_twice_records_one_declaration():
@@ -53,7 +53,7 @@ def test_submitting_twice_records_one_declaration():
     again = declare(world, world.known, "655.00", token=token)  # double click / back button
     other_tab = declare(world, world.known, "655.00")  # second tab, same amount, stale version
     assert first.pk == again.pk == other_tab.pk
-    assert RentDeclaration.objects.count() == 1
+    assert len(all_versions()) == 1
 
 
 def test_a_stale_tab_with_another_amount_is_refused_not_recorded():
@@ -68,9 +68,7 @@ def test_a_correction_adds_a_version_and_keeps_the_first():
     world = make_world()
     declare(world, world.known, "655.00")
     declare(world, world.known, "652.00", version=1)
-    versions = list(
-        RentDeclaration.objects.filter(tenancy=world.known).values_list("version", "amount")
-    )
+    versions = [(v, a) for _t, v, a in all_versions(world.known)]
     assert versions == [(1, Decimal("655.00")), (2, Decimal("652.00"))]
     assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("652.00")
 
@@ -114,7 +112,7 @@ def test_an_increase_beyond_the_irl_needs_a_confirmation():
     declare(world, world.known, "664.71", version=2)
     with pytest.raises(services.DeclarationRefused, match="Confirmez"):
         declare(world, world.known, "664.72", version=3)
-    assert RentDeclaration.objects.filter(tenancy=world.known).count() == 3
+    assert len(all_versions(world.known)) == 3
 
 
 def test_an_amount_above_the_ceiling_needs_a_confirmation(settings):
@@ -147,3 +145,66 @@ def test_declarations_outside_the_campaign_dates_of_staff():
         pytest.raises(services.DeclarationRefused),
     ):
         declare(world, world.known, "655.00")
+
+
+def test_a_correction_moves_the_replaced_version_into_the_history_with_who_and_when():
+    landlord = LegalLandlordFactory()
+    world = make_world(landlord=landlord, is_landlord_admin=True)
+    colleague = UserFactory(landlord=landlord, is_landlord_admin=True)
+    first = declare(world, world.known, "655.00")
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 28, 9, 15, tzinfo=datetime.UTC), tick=False
+    ):
+        second = declare(world, world.known, "652.00", version=1, user=colleague)
+    [old] = RentDeclaration.objects.filter(tenancy=world.known, year=2026)
+    assert (old.version, old.amount, old.submission, old.declared_by) == (
+        1,
+        Decimal("655.00"),
+        first,
+        world.user,
+    )
+    assert old.declared_at.date() == datetime.date(2026, 11, 27)
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    assert (rent.version, rent.amount, rent.submission, rent.recorded_by) == (
+        2,
+        Decimal("652.00"),
+        second,
+        colleague,
+    )
+    assert rent.recorded_at == datetime.datetime(2026, 11, 28, 9, 15, tzinfo=datetime.UTC)
+    history = selectors.declaration_history(world.known, year=2026)
+    assert [(v.version, v.amount, v.declared_by) for v in history] == [
+        (1, Decimal("655.00"), world.user),
+        (2, Decimal("652.00"), colleague),
+    ]
+
+
+def test_the_agency_replacing_a_declared_rent_keeps_the_declaration_in_the_history():
+    world = make_world()
+    first = declare(world, world.known, "655.00")
+    declare(world, world.known, "652.00", version=1)
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    services._record_current_rent(
+        tenancy_id=world.known.pk,
+        year=2026,
+        values={"amount": Decimal("640.00"), "source": JulyRent.Source.FEED},
+    )
+    rent.refresh_from_db()
+    assert (rent.amount, rent.submission, rent.version) == (Decimal("640.00"), None, None)
+    assert [(v, a) for _t, v, a in all_versions(world.known)] == [
+        (1, Decimal("655.00")),
+        (2, Decimal("652.00")),
+    ]
+    # The landlord's next correction is version 3; version 1 still names its submission.
+    declare(world, world.known, "653.00", version=2)
+    assert JulyRent.objects.get(tenancy=world.known, year=2026).version == 3
+    assert RentDeclaration.objects.get(tenancy=world.known, version=1).submission == first
+
+
+def test_a_concurrent_twin_that_lost_the_race_answers_with_the_recorded_submission():
+    world = make_world()
+    token = uuid.uuid4()
+    first = declare(world, world.known, "655.00", token=token)
+    # The twin read version 0 before the first one committed: same amount, same submission.
+    assert declare(world, world.known, "655.00", version=0) == first
+    assert len(all_versions(world.known)) == 1

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from portail.portfolios.models import Grant
-from portail.rents.models import JulyRent, RentDeclaration
+from portail.rents.models import JulyRent
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
 
-from .helpers import make_world
+from .helpers import all_versions, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_entry_summary_submit_acknowledgement_and_pdf(client):
     assert response.status_code == 302
     again = client.post(url, {**data, "action": "envoyer"})  # back button, resubmitted
     assert again["Location"] == response["Location"]
-    assert RentDeclaration.objects.count() == 1
+    assert len(all_versions()) == 1
     ack = client.get(response["Location"]).content.decode()
     assert "Accusé de réception" in ack and "Alice ARNAUD" in ack and "27/11/2026" in ack
     pdf_url = re.search(r'href="([^"]+accuse\.pdf)"', ack).group(1)
@@ -109,4 +109,33 @@ def test_consult_only_user_sees_no_button_and_a_forged_post_is_forbidden(client)
     forged = {"amount": "655", "token": "5b0b4d16-7d6c-4bd4-9b53-0d5fb1f1e6a0", "version": "0"}
     assert client.post(url, {**forged, "action": "envoyer"}).status_code == 403
     assert client.get(url).status_code == 403
-    assert not RentDeclaration.objects.exists()
+    assert not all_versions()
+
+
+def pdf_text(response) -> str:
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_the_acknowledgement_of_a_corrected_declaration_still_lists_its_line(client):
+    world = make_world()
+    client.force_login(world.user)
+    url = declare_url(world, world.known)
+    sent = []
+    for amount in ("655,00", "652,00"):
+        page = client.get(url).content.decode()
+        data = {
+            "amount": amount,
+            "token": hidden(page, "token"),
+            "version": hidden(page, "version"),
+        }
+        sent.append(client.post(url, {**data, "action": "envoyer"})["Location"])
+    first, second = (client.get(location).content.decode() for location in sent)
+    assert "655,00\xa0€" in first and "première déclaration" in first
+    assert "652,00\xa0€" in second and "correction n° 1" in second
+    assert "1 loyer de juillet 2026" in first
+    first_pdf = pdf_text(client.get(re.search(r'href="([^"]+accuse\.pdf)"', first).group(1)))
+    assert "Alice ARNAUD" in first_pdf and "655,00" in first_pdf and "652,00" not in first_pdf
+    history = client.get(url).content.decode().split("Historique de la déclaration")[1]
+    assert history.index("655,00") < history.index("652,00")
