@@ -75,19 +75,44 @@ def tenants(request, portfolio_id: int):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    rows = _tenant_rows(
-        page.object_list,
-        portfolio=portfolio,
-        previous_year=year - 1,
-        may_declare=portfolio.may_declare and campaign_open,
-        searching=bool(query),
-    )
     sort_query = query.copy()
     sort_query.pop("tri", None)
+    # One reverse() for the page instead of one per row.
+    prefix, suffix = reverse(
+        "rents:declare", kwargs={"portfolio_id": portfolio.pk, "tenancy_id": 0}
+    ).rsplit("/0/", 1)
+    body = _jinja2("portfolios/tenants_body.html").render(
+        {
+            "portfolio": portfolio,
+            "page": page,
+            "year": year,
+            "previous_year": year - 1,
+            "form": form,
+            "columns": _columns(sort, year=year),
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "campaign": campaign,
+            "may_declare": portfolio.may_declare and campaign_open,
+            "campaign_open": campaign_open,
+            "status_labels": rules.Status.LABELS,
+            "declare_url_prefix": f"{prefix}/",
+            "declare_url_suffix": f"/{suffix}",
+        }
+    )
+    # Jinja2 escaped every value (autoescape); the layout is the Django template.
+    context = {"portfolio": portfolio, "body": mark_safe(body)}  # noqa: S308
+    return render(request, "portfolios/tenants.html", context)
+
+
+def _jinja2(name: str):
+    return engines["jinja2"].get_template(name)
+
+
+def _columns(sort: str, *, year: int) -> list[dict]:
+    """The table's headers: label, sort key, current order (aria-sort) and the next order."""
     columns = []
     for key, label in COLUMNS:
         current = sort.lstrip("-") == key
-        next_sort = f"-{key}" if current and not sort.startswith("-") else key
         columns.append(
             {
                 "label": label.format(previous=year - 1, year=year),
@@ -95,52 +120,10 @@ def tenants(request, portfolio_id: int):
                 "sorted": ("descending" if sort.startswith("-") else "ascending")
                 if current
                 else "",
-                "next": next_sort,
+                "next": f"-{key}" if current and not sort.startswith("-") else key,
             }
         )
-    return render(
-        request,
-        "portfolios/tenants.html",
-        {
-            "portfolio": portfolio,
-            "page": page,
-            "rows": rows,
-            "year": year,
-            "previous_year": year - 1,
-            "form": form,
-            "columns": columns,
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
-            "campaign": campaign,
-            "may_declare": portfolio.may_declare and campaign_open,
-            "campaign_open": campaign_open,
-            "status_labels": rules.Status.LABELS,
-        },
-    )
-
-
-def _tenant_rows(tenancies, *, portfolio, previous_year: int, may_declare: bool, searching: bool):
-    """The table rows of one page, rendered by Jinja2 (portail/common/jinja2.py says why)."""
-    # One reverse() for the page instead of one per row.
-    prefix, suffix = reverse(
-        "rents:declare", kwargs={"portfolio_id": portfolio.pk, "tenancy_id": 0}
-    ).rsplit("/0/", 1)
-    html = (
-        engines["jinja2"]
-        .get_template("portfolios/tenant_rows.html")
-        .render(
-            {
-                "tenancies": tenancies,
-                "declare_url_prefix": f"{prefix}/",
-                "declare_url_suffix": f"/{suffix}",
-                "previous_year": previous_year,
-                "may_declare": may_declare,
-                "may_send_receipt": portfolio.may_declare,
-                "searching": searching,
-            }
-        )
-    )
-    return mark_safe(html)  # noqa: S308 - Jinja2 escaped every value (autoescape)
+    return columns
 
 
 def _export_rows(queryset, year):

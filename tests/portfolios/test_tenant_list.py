@@ -163,3 +163,11 @@ def test_an_empty_portfolio_says_so(client):
     page = client.get(reverse("portfolios:tenants", args=[empty.pk])).content.decode()
     assert "Aucun locataire dans ce parc." in page
     assert "0 locataire." in page
+
+
+def test_names_are_escaped_in_the_list(client):
+    world = make_world()
+    TenancyFactory(portfolio=world.portfolio, tenant_name="<b>Zoé</b> & fils")
+    client.force_login(world.user)
+    page = client.get(list_url(world)).content.decode()
+    assert "&lt;b&gt;Zoé&lt;/b&gt; &amp; fils" in page and "<b>Zoé" not in page
