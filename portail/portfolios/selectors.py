@@ -42,7 +42,9 @@ def portfolios_of_user(user) -> QuerySet[Portfolio]:
 def portfolio_for_user(user, portfolio_id: int) -> Portfolio:
     """The portfolio with this id if the user may see it; 404 otherwise, whoever owns it.
 
-    The portfolio carries ``may_declare``: whether this user may declare rents in it.
+    The portfolio carries ``may_declare``: whether this user may declare rents in it. The
+    query reads all the portfolios the user may see, which the header's switcher lists on the
+    same page: they are kept on the user object for it (header_portfolios), one query for both.
     """
     queryset = portfolios_of_user(user)
     if _declares_by_grant(user):
@@ -51,13 +53,21 @@ def portfolio_for_user(user, portfolio_id: int) -> Portfolio:
                 Grant.objects.filter(portfolio=OuterRef("pk"), user=user, right=Grant.Right.DECLARE)
             )
         )
-    try:
-        portfolio = queryset.get(pk=portfolio_id)
-    except Portfolio.DoesNotExist:
-        raise Http404("Parc introuvable") from None
+    visible = list(queryset)
+    user._visible_portfolios = visible
+    portfolio = next((p for p in visible if p.pk == portfolio_id), None)
+    if portfolio is None:
+        raise Http404("Parc introuvable")
     portfolio.landlord = user.landlord  # the same landlord: portfolios_of_user filtered on it
     portfolio.may_declare = may_declare(user, portfolio)
     return portfolio
+
+
+def header_portfolios(user) -> list[Portfolio]:
+    """The portfolios the header's switcher lists: those portfolio_for_user read in this
+    request, else read now. Links only: access is checked by portfolio_for_user every time."""
+    known = getattr(user, "_visible_portfolios", None)
+    return known if known is not None else list(portfolios_of_user(user).only("id", "name"))
 
 
 def _declares_by_grant(user) -> bool:

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class RentsConfig(AppConfig):
     name = "portail.rents"
     label = "rents"
     verbose_name = "Loyers"
+
+    def ready(self):
+        from .models import RentCampaign
+        from .selectors import forget_campaign
+
+        post_save.connect(forget_campaign, sender=RentCampaign)
+        post_delete.connect(forget_campaign, sender=RentCampaign)

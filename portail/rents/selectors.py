@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -20,14 +22,37 @@ from .models import (
     RentSubmission,
 )
 
+CAMPAIGN_CACHE_SECONDS = 60
+
+
+def _campaign_key(year: int) -> str:
+    return f"rent-campaign:{year}"
+
 
 def campaign_of_year(year: int) -> RentCampaign:
-    """The campaign of year N as staff set it, or with the default dates (not saved)."""
-    campaign = RentCampaign.objects.filter(year=year).first()
+    """The campaign of year N as staff set it, or with the default dates (not saved).
+
+    Kept a minute in the cache: every tenant list and declaration reads it, staff change it a
+    few times a year, and saving or deleting a campaign forgets it (forget_campaign; with a
+    cache per process instead of a shared one, other processes follow within the minute).
+    """
+    key = _campaign_key(year)
+    campaign = cache.get(key)
     if campaign is None:
-        opens_on, closes_on = rules.default_campaign_dates(year)
-        campaign = RentCampaign(year=year, opens_on=opens_on, closes_on=closes_on)
+        campaign = RentCampaign.objects.filter(year=year).first()
+        if campaign is None:
+            opens_on, closes_on = rules.default_campaign_dates(year)
+            campaign = RentCampaign(year=year, opens_on=opens_on, closes_on=closes_on)
+        cache.set(key, campaign, CAMPAIGN_CACHE_SECONDS)
     return campaign
+
+
+def forget_campaign(sender, instance: RentCampaign, **kwargs) -> None:
+    """Receiver of RentCampaign's post_save and post_delete (RentsConfig.ready): forgotten at
+    once, and again at commit, so that no request reads the former dates back in between."""
+    key = _campaign_key(instance.year)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def irl_ratio(year: int) -> Decimal | None:

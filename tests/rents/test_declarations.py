@@ -82,6 +82,19 @@ def test_no_declaration_or_correction_once_the_campaign_is_closed():
         declare(world, world.known, "655.00")
 
 
+def test_new_campaign_dates_apply_at_once_though_the_campaign_is_cached():
+    world = make_world()
+    declare(world, world.known, "655.00")  # reads (and caches) the default dates: open
+    RentCampaign.objects.update_or_create(
+        year=2026,
+        defaults={"opens_on": datetime.date(2026, 7, 1), "closes_on": datetime.date(2026, 11, 26)},
+    )
+    with pytest.raises(services.DeclarationRefused, match="n'est pas ouverte"):
+        declare(world, world.newcomer, "600.00")
+    RentCampaign.objects.filter(year=2026).get().delete()  # back to the default dates
+    declare(world, world.newcomer, "600.00")
+
+
 def test_campaign_defaults_to_1_july_and_15_january():
     campaign = RentCampaign.objects.create(year=2026)
     assert (campaign.opens_on, campaign.closes_on) == (

@@ -2,7 +2,7 @@
 
 from django import template
 
-from portail.portfolios.selectors import portfolios_of_user
+from portail.portfolios.selectors import header_portfolios
 
 register = template.Library()
 
@@ -13,6 +13,6 @@ def portfolio_switcher(context):
     current = getattr(request, "resolver_match", None)
     current_id = current.kwargs.get("portfolio_id") if current else None
     return {
-        "portfolios": list(portfolios_of_user(request.user).only("id", "name")),
+        "portfolios": header_portfolios(request.user),
         "current_id": current_id,
     }
