@@ -81,31 +81,31 @@ def tenants(request, portfolio_id: int):
     prefix, suffix = reverse(
         "rents:declare", kwargs={"portfolio_id": portfolio.pk, "tenancy_id": 0}
     ).rsplit("/0/", 1)
-    body = _jinja2("portfolios/tenants_body.html").render(
-        {
-            "portfolio": portfolio,
-            "page": page,
-            "year": year,
-            "previous_year": year - 1,
-            "form": form,
-            "columns": _columns(sort, year=year),
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
-            "campaign": campaign,
-            "may_declare": portfolio.may_declare and campaign_open,
-            "campaign_open": campaign_open,
-            "status_labels": rules.Status.LABELS,
-            "declare_url_prefix": f"{prefix}/",
-            "declare_url_suffix": f"/{suffix}",
-        }
+    body = (
+        engines["jinja2"]
+        .get_template("portfolios/tenants_body.html")
+        .render(
+            {
+                "portfolio": portfolio,
+                "page": page,
+                "year": year,
+                "previous_year": year - 1,
+                "form": form,
+                "columns": _columns(sort, year=year),
+                "query": query.urlencode(),
+                "sort_query": sort_query.urlencode(),
+                "campaign": campaign,
+                "may_declare": portfolio.may_declare and campaign_open,
+                "campaign_open": campaign_open,
+                "status_labels": rules.Status.LABELS,
+                "declare_url_prefix": f"{prefix}/",
+                "declare_url_suffix": f"/{suffix}",
+            }
+        )
     )
     # Jinja2 escaped every value (autoescape); the layout is the Django template.
     context = {"portfolio": portfolio, "body": mark_safe(body)}  # noqa: S308
     return render(request, "portfolios/tenants.html", context)
-
-
-def _jinja2(name: str):
-    return engines["jinja2"].get_template(name)
 
 
 def _columns(sort: str, *, year: int) -> list[dict]:
