@@ -212,11 +212,13 @@ def _per_size(per_portfolio) -> list[tuple[int, int, int, int]]:
 
 
 def landlords_with_undeclared_rents(year: int) -> QuerySet[Landlord]:
-    """Landlords with at least one tenancy concerned by year N whose rent is not declared, each
-    flagged ``reminded_today``."""
+    """Landlords with at least one tenancy concerned by year N whose rent is still unknown (to
+    declare, or waiting for the July N-1 receipt), each flagged ``reminded_today``. A rent the
+    agency had from its feed counts as known: no reminder asks for what the landlord's list
+    already shows as done."""
     undeclared = Tenancy.objects.filter(
         rent_rules.active_in_july_q(year), portfolio__landlord=OuterRef("pk")
-    ).exclude(rent_selectors.declared_in(year))
+    ).exclude(rent_selectors.rent_known_in(year))
     reminded = Reminder.objects.filter(landlord=OuterRef("pk"), sent_on=clock.today())
     return (
         Landlord.objects.filter(Exists(undeclared))

@@ -118,6 +118,13 @@ def declared_in(year: int) -> Q:
     ) | Q(Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)))
 
 
+def rent_known_in(year: int) -> Q:
+    """Database condition on tenancies: the July N rent is known, declared by the landlord or
+    had otherwise (the agency's feed, a validated receipt): the landlord has nothing to do,
+    and its tenant list says so."""
+    return Q(Exists(JulyRent.objects.filter(tenancy=OuterRef("pk"), year=year)))
+
+
 def first_declarations_per_day(year: int, tenancies: QuerySet[Tenancy]) -> list[dict]:
     """How many July N rents of these tenancies were declared for the first time, per day
     (version 1, still current or superseded since), oldest day first: dicts of day, count."""

@@ -120,6 +120,20 @@ def test_reminders_one_per_landlord_never_twice_the_same_day(supervisor_client, 
     assert Message.objects.filter(kind="campaign_reminder").count() == 4
 
 
+def test_no_reminder_for_rents_the_agency_already_has(supervisor_client, campaign_world):
+    """Bruno's only tenancy gets its July 2026 rent from the feed: his list says "Déclaré",
+    so he is neither listed nor reminded; Alice still has one rent to declare."""
+    from portail.rents.models import JulyRent
+
+    _alice, bruno = campaign_world
+    tenancy = TenancyFactory._meta.model.objects.get(portfolio__landlord=bruno.landlord)
+    JulyRent.objects.create(tenancy=tenancy, year=2026, amount="610.00", source="feed")
+    page = supervisor_client.get(reverse("backoffice:campaign") + "?annee=2026").content.decode()
+    assert "Alice ARNAUD" in page and "Bruno BLANC" not in page
+    supervisor_client.post(reverse("backoffice:send_reminders") + "?annee=2026")
+    assert list(Reminder.objects.values_list("landlord__name", flat=True)) == ["Alice ARNAUD"]
+
+
 def test_the_list_says_who_was_reminded_today(supervisor_client, campaign_world):
     supervisor_client.post(reverse("backoffice:send_reminders") + "?annee=2026")
     page = supervisor_client.get(reverse("backoffice:campaign") + "?annee=2026").content.decode()
