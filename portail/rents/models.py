@@ -298,6 +298,8 @@ class BulkImport(models.Model):
     submission = models.OneToOneField(
         RentSubmission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why the last recording in the background did not happen (French, for the landlord).
+    refusal = models.CharField("motif du non-enregistrement", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "fichier de loyers"

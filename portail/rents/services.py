@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, QuerySet
@@ -558,6 +559,38 @@ def _create_rents(lines: list, *, submission, user, year: int, now) -> None:
         unique_fields=["tenancy", "year"],
         update_fields=["amount", "source", "recorded_at", "recorded_by", "submission", "version"],
     )
+
+
+def record_bulk_import_in_background(
+    *, bulk_import_id: int, user, valid_only: bool, confirmed: bool
+) -> None:
+    """record_bulk_import run by the worker. When it is refused (the campaign closed, the
+    right was withdrawn meanwhile) or fails, nothing is recorded and the file goes back to
+    "checked" with the reason, so the landlord's progress page stops waiting and says what
+    to do instead of turning forever."""
+    try:
+        record_bulk_import(
+            bulk_import_id=bulk_import_id, user=user, valid_only=valid_only, confirmed=confirmed
+        )
+    except DeclarationRefused as refusal:
+        _bulk_recording_stopped(bulk_import_id, refusal.message)
+    except PermissionDenied as refusal:
+        _bulk_recording_stopped(bulk_import_id, str(refusal))
+    except Exception:
+        _bulk_recording_stopped(
+            bulk_import_id,
+            "L'enregistrement n'a pas pu se faire et rien n'a été enregistré : cliquez à "
+            "nouveau sur « Enregistrer ». Si cela se reproduit, appelez votre Caf au "
+            f"{settings.AGENCY_PHONE}.",
+        )
+        raise
+
+
+def _bulk_recording_stopped(bulk_import_id: int, reason: str) -> None:
+    BulkImport.objects.filter(pk=bulk_import_id, status=BulkImport.Status.RECORDING).update(
+        status=BulkImport.Status.CHECKED, refusal=reason[:300]
+    )
+    log.info("bulk_import_not_recorded id=%s", bulk_import_id)
 
 
 def _copy_rents(lines: list, *, submission, user, year: int, now) -> None:

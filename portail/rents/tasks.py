@@ -14,7 +14,7 @@ def check_bulk_import(bulk_import_id: int) -> None:
 
 @task()
 def record_bulk_import(bulk_import_id: int, user_id: int, valid_only: bool, confirmed: bool):
-    services.record_bulk_import(
+    services.record_bulk_import_in_background(
         bulk_import_id=bulk_import_id,
         user=User.objects.get(pk=user_id),
         valid_only=valid_only,

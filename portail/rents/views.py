@@ -272,7 +272,7 @@ def bulk_record(request, portfolio_id: int, import_id: int):
                 if bulk.errors and not valid_only:
                     raise services.DeclarationRefused("Ce fichier contient des erreurs.")
                 BulkImport.objects.filter(pk=bulk.pk, status=BulkImport.Status.CHECKED).update(
-                    status=BulkImport.Status.RECORDING, processed_lines=0
+                    status=BulkImport.Status.RECORDING, processed_lines=0, refusal=""
                 )
                 tasks.record_bulk_import.enqueue(bulk.pk, request.user.pk, valid_only, confirmed)
                 return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)

@@ -133,6 +133,42 @@ def test_a_large_file_is_checked_and_recorded_in_the_background(client, settings
     assert JulyRent.objects.filter(year=2026).count() == 2
 
 
+def test_a_background_recording_refused_meanwhile_says_why_and_can_be_retried(
+    client, settings, monkeypatch
+):
+    """The campaign closes between the click and the worker: the page stops waiting, says
+    why, and the landlord can record once it is open again."""
+    import datetime
+    import html
+
+    from portail.rents.models import RentCampaign
+
+    settings.RENT_BULK_BACKGROUND_LINES = 1
+    world = make_world()
+    client.force_login(world.user)
+    response = upload(client, world, csv_file(world, with_errors=False))
+    run_worker(monkeypatch)
+    bulk = BulkImport.objects.get()
+    record = reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk])
+    client.post(record, {})
+    campaign = RentCampaign.objects.create(
+        year=2026, opens_on=datetime.date(2026, 7, 1), closes_on=datetime.date(2026, 11, 26)
+    )
+    run_worker(monkeypatch)
+    bulk.refresh_from_db()
+    assert bulk.status == BulkImport.Status.CHECKED
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "<progress" not in page
+    assert "n'a pas été enregistré" in page and "n'est pas ouverte" in page
+    assert not JulyRent.objects.filter(year=2026).exists()
+    campaign.delete()  # open again (default dates)
+    client.post(record, {})
+    run_worker(monkeypatch)
+    bulk.refresh_from_db()
+    assert (bulk.status, bulk.refusal) == (BulkImport.Status.RECORDED, "")
+    assert JulyRent.objects.filter(year=2026).count() == 2
+
+
 def test_an_unreadable_file_is_reported(client):
     world = make_world()
     client.force_login(world.user)
