@@ -173,6 +173,17 @@ def declarations_of_submission(submission: RentSubmission) -> QuerySet:
     return lines(JulyRent).union(lines(RentDeclaration), all=True).order_by("recipient_number")
 
 
+def recent_bulk_imports(portfolio: Portfolio, *, limit: int = 20) -> list[BulkImport]:
+    """The files of rents last deposited for this portfolio, newest first, with who sent them
+    (their lines and errors left out): a landlord who closed the page finds a file again."""
+    return list(
+        BulkImport.objects.filter(portfolio=portfolio)
+        .defer("valid_lines", "errors", "warnings")
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-pk")[:limit]
+    )
+
+
 def bulk_import_for_portfolio(portfolio: Portfolio, import_id: int) -> BulkImport:
     """A deposited file of this portfolio, without its valid lines (only recording reads
     them); 404 for any other."""

@@ -211,7 +211,13 @@ def bulk_new(request, portfolio_id: int):
     return render(
         request,
         "rents/bulk_new.html",
-        {"portfolio": portfolio, "form": form, "year": year, "campaign": _campaign(year)},
+        {
+            "portfolio": portfolio,
+            "form": form,
+            "year": year,
+            "campaign": _campaign(year),
+            "files": selectors.recent_bulk_imports(portfolio),
+        },
     )
 
 

@@ -196,6 +196,13 @@ def test_difficulty_11_two_portfolios_side_by_side_in_two_tabs(page, demo_accoun
     page.goto(page.url.split("accuses")[0] + f"depots/{bulk.pk}/")
     expect(page.locator("progress")).to_have_attribute("value", "25")
     assert_accessible(page)
+    # Closed meanwhile, the file is found again on the deposit page, with its state.
+    page.goto(page.url.split("depots")[0] + "depots/")
+    files = page.get_by_role("table", name=re.compile("Fichiers de loyers déposés"))
+    expect(files).to_contain_text("Vérification en cours")
+    assert_accessible(page)
+    files.get_by_role("link", name="loyers.csv").click()
+    expect(page.locator("progress")).to_have_attribute("value", "25")
     # A tenant who left before July 2026: nothing is asked, and the page says so.
     gone = Tenancy.objects.filter(portfolio__name="Résidence Les Tilleuls").first()
     Tenancy.objects.filter(pk=gone.pk).update(end_date=datetime.date(2026, 6, 30))

@@ -243,3 +243,17 @@ def test_a_file_after_the_agency_replaced_a_declared_rent_continues_its_versions
     ]
     rent = JulyRent.objects.get(tenancy=world.known, year=2026)
     assert (rent.source, rent.version, rent.amount) == ("import", 2, Decimal("652.00"))
+
+
+def test_the_deposit_page_lists_the_portfolios_last_files_only(client):
+    world = make_world()
+    other = make_world()
+    client.force_login(other.user)
+    upload(client, other, csv_file(other, with_errors=False), name="autre-parc.csv")
+    client.force_login(world.user)
+    upload(client, world, csv_file(world, with_errors=True), name="juillet.csv")
+    page = client.get(reverse("rents:bulk_new", args=[world.portfolio.pk])).content.decode()
+    mine = BulkImport.objects.get(filename="juillet.csv")
+    assert reverse("rents:bulk_detail", args=[world.portfolio.pk, mine.pk]) in page
+    assert "2 lignes valides, à enregistrer" in page
+    assert "autre-parc.csv" not in page
