@@ -6,9 +6,11 @@
 Target (issue 5): at least 0.5 of the minimal view's requests per second. The app holds no
 bench-only view: the reference "minimal Django view" is the public contact page
 (`/conseils/contact/`, no query, the site layout), measured through the same gunicorn, the same
-middleware (sessions, auth, CSRF, CSP) and the same loopback. The database is recreated. The
-load comes from our own bounded generator: a few threads, each with its own http.client
-connection on 127.0.0.1, a fixed number of requests and a time limit per case.
+middleware (sessions, auth, CSRF, CSP) and the same loopback; twice: anonymous, and signed in
+with the list's own session cookie (then it pays what every signed-in page pays: the session,
+the user and the header's portfolios, three queries). Both ratios are printed. The database
+is recreated. The load comes from our own bounded generator: a few threads, each with its own
+http.client connection on 127.0.0.1, a fixed number of requests and a time limit per case.
 """
 
 import argparse
@@ -59,6 +61,7 @@ def main() -> None:
         ("tenant list, page 1,000", base + "?page=1000", cookie),
         ("tenant list, search by name", base + "?q=NOM123", cookie),
         ("tenant list, sort by July 2025 rent", base + "?tri=-loyer_precedent", cookie),
+        ("tenant list, filter 'to declare'", base + "?statut=to_declare", cookie),
     ]
     port = _free_port()
     server = _start_gunicorn(port)

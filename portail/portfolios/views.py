@@ -32,7 +32,7 @@ COLUMNS = [
 
 @login_required
 def home(request):
-    portfolios = list(selectors.portfolio_summaries(request.user))
+    portfolios = selectors.portfolio_summaries(request.user)
     if len(portfolios) == 1:
         return redirect("portfolios:tenants", portfolio_id=portfolios[0].pk)
     return render(request, "portfolios/home.html", {"portfolios": portfolios})

@@ -172,3 +172,16 @@ def test_names_are_escaped_in_the_list(client):
     client.force_login(world.user)
     page = client.get(list_url(world)).content.decode()
     assert "&lt;b&gt;Zoé&lt;/b&gt; &amp; fils" in page and "<b>Zoé" not in page
+
+
+def test_my_portfolios_show_their_tenancy_counts(client):
+    world = make_world()  # 4 tenancies
+    small = PortfolioFactory(landlord=world.portfolio.landlord, name="Petit parc")
+    TenancyFactory(portfolio=small)
+    client.force_login(world.user)
+    page = client.get(reverse("portfolios:home")).content.decode()
+    assert "Mes logements</a> – 4 locataires" in page
+    assert "Petit parc</a> – 1 locataire<" in page
+    TenancyFactory(portfolio=small)  # as the feed would: the count follows
+    page = client.get(reverse("portfolios:home")).content.decode()
+    assert "Petit parc</a> – 2 locataires" in page
