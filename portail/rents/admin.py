@@ -29,6 +29,12 @@ class JulyRentAdmin(admin.ModelAdmin):
             return [f.name for f in self.model._meta.fields]  # versions are kept as sent
         return self.readonly_fields
 
+    def has_delete_permission(self, request, obj=None):
+        # A landlord's declaration is the proof its acknowledgement names: never erased here.
+        if obj is not None and obj.submission_id is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(RentCampaign)
 class RentCampaignAdmin(admin.ModelAdmin):
@@ -50,14 +56,33 @@ class RentDeclarationAdmin(admin.ModelAdmin):
     search_fields = ("=tenancy__recipient_number",)
     raw_id_fields = ("tenancy", "submission", "declared_by")
 
+    # Versions are kept as sent: shown, never added, changed or removed here.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        return False  # versions are kept as sent
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RentSubmission)
 class RentSubmissionAdmin(admin.ModelAdmin):
+    """Sendings of rents, as their acknowledgements name them: shown, never changed here
+    (deleting one would also delete the rents it carries)."""
+
     list_display = ("pk", "portfolio", "year", "channel", "submitted_by", "submitted_at")
     raw_id_fields = ("portfolio", "submitted_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BulkImport)

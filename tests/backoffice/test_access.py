@@ -180,4 +180,13 @@ def test_the_admin_shows_a_declared_rent_read_only_and_its_superseded_versions(c
     assert "655" in page and 'name="amount"' not in page  # shown, kept as sent
     assert client.get(reverse("admin:rents_julyrent_changelist")).status_code == 200
     history = client.get(reverse("admin:rents_rentdeclaration_changelist")).content.decode()
-    assert str(old) in history
+    assert str(tenancy) in history and "650,00" in history
+    # Proof stays: not even a superuser deletes a declaration, a version or a sending here.
+    for url in (
+        reverse("admin:rents_julyrent_delete", args=[rent.pk]),
+        reverse("admin:rents_rentdeclaration_delete", args=[old.pk]),
+        reverse("admin:rents_rentsubmission_delete", args=[submission.pk]),
+    ):
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    assert JulyRent.objects.filter(pk=rent.pk).exists()
+    assert RentSubmission.objects.filter(pk=submission.pk).exists()
