@@ -51,6 +51,7 @@ def test_search_by_name_or_number_filter_by_status_and_sort(client):
     assert '<option value="receipt" selected>' in page  # the filter stays chosen
     page = client.get(list_url(world, tri="-nom")).content.decode()
     assert page.index("David DURAND") < page.index("Alice ARNAUD")
+    assert "4 locataires." in page and "Effacer la recherche" not in page  # sorted, not searched
     assert 'aria-sort="descending"' in page
 
 
