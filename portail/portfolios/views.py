@@ -93,8 +93,8 @@ def tenants(request, portfolio_id: int):
                 "form": form,
                 "columns": _columns(sort, year=year),
                 "query": query.urlencode(),
-            # A name, a number or a status asked for; a sort alone searches nothing.
-            "searching": bool(params.get("q") or params.get("statut")),
+                # A name, a number or a status asked for; a sort alone searches nothing.
+                "searching": bool(params.get("q") or params.get("statut")),
                 "sort_query": sort_query.urlencode(),
                 "campaign": campaign,
                 "may_declare": portfolio.may_declare and campaign_open,
