@@ -100,11 +100,6 @@ def portfolio_summaries(user) -> list[Portfolio]:
     return portfolios
 
 
-def tenancies_of_portfolio(portfolio: Portfolio) -> QuerySet[Tenancy]:
-    """The tenant list of a portfolio, ordered by tenant name."""
-    return Tenancy.objects.filter(portfolio=portfolio).order_by("tenant_name", "recipient_number")
-
-
 def with_rents(queryset: QuerySet[Tenancy], *, year: int) -> QuerySet[Tenancy]:
     """Tenancies with their July N-1 and N rents, a pending receipt flag and their status.
 
