@@ -196,8 +196,6 @@ def tenant_page(
     if plain:
         page.object_list = _rows_of_page(page.object_list, order=order, year=year)
     return page
-    page.object_list = _rows_of_page(page.object_list, order=order, year=year)
-    return page
 
 
 @dataclass(frozen=True, slots=True)
