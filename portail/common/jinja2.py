@@ -4,13 +4,14 @@ Django's template language renders the portal's pages. The body of the tenant li
 rows, the page landlords open most) is a Jinja2 template under `<app>/jinja2/`: it compiles to
 Python and renders about six times faster (measured: 1.6 ms down to 0.25 ms for 50 rows), and
 the layout around it stays a Django template. Autoescaping is on (Django's Jinja2 backend
-default); the same French filters apply, and `url(name, **kwargs)` is Django's reverse.
+default); the French filters are those of Django's `{% load french %}`, and
+`url(name, **kwargs)` is Django's reverse.
 """
 
 from django.urls import reverse
 from jinja2 import Environment
 
-from portail.common import formats
+from portail.common.templatetags import french
 
 
 def url(name: str, **kwargs) -> str:
@@ -19,12 +20,6 @@ def url(name: str, **kwargs) -> str:
 
 def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 - Django's backend passes autoescape=True
-    env.filters.update(
-        date_fr=formats.french_date,
-        datetime_fr=formats.french_datetime,
-        euros=formats.french_amount,
-        number_fr=formats.french_number,
-        pluriel=formats.french_plural,
-    )
+    env.filters.update(french.register.filters)  # the Django templates' French filters
     env.globals["url"] = url
     return env

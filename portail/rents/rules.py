@@ -5,6 +5,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from portail.common.formats import french_amount
+from portail.common.text import is_ascii_digits
 
 CAMPAIGN_OPENING_MONTH = 7
 
@@ -81,7 +82,7 @@ def _parse_amount_in_full(text: str) -> Decimal:
             raise AmountError("Après la virgule, indiquez 1 ou 2 chiffres pour les centimes.")
     elif "." in value:
         whole, _, cents = value.rpartition(".")
-        if len(cents) == 3 and cents.isascii() and cents.isdigit():
+        if len(cents) == 3 and is_ascii_digits(cents):
             raise AmountError(
                 f"« {text.strip()} » peut se lire de deux façons : le point ne sépare pas les "
                 "centimes en France."
