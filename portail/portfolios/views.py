@@ -70,9 +70,7 @@ def tenants(request, portfolio_id: int):
         sort=sort,
     )
     campaign = campaign_of_year(year)
-    campaign_open = rules.campaign_is_open(
-        opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
-    )
+    campaign_open = campaign.is_open_on(clock.today())
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

@@ -102,6 +102,12 @@ class RentCampaign(models.Model):
         self.closes_on = self.closes_on or closes
         super().save(*args, **kwargs)
 
+    def is_open_on(self, day) -> bool:
+        """Whether declarations and corrections are taken on this day (rules.campaign_is_open)."""
+        from .rules import campaign_is_open
+
+        return campaign_is_open(opens_on=self.opens_on, closes_on=self.closes_on, today=day)
+
 
 class IrlQuarter(models.Model):
     """A published value of the reference rent index (IRL, INSEE); staff keep the table."""

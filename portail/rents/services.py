@@ -38,9 +38,7 @@ class DeclarationRefused(Exception):
 
 def _check_campaign_open(year: int) -> None:
     campaign = selectors.campaign_of_year(year)
-    if not rules.campaign_is_open(
-        opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
-    ):
+    if not campaign.is_open_on(clock.today()):
         raise DeclarationRefused(
             f"La campagne des loyers de juillet {year} n'est pas ouverte "
             f"(du {campaign.opens_on:%d/%m/%Y} au {campaign.closes_on:%d/%m/%Y})."

@@ -22,9 +22,7 @@ from .models import BulkImport, RentSubmission
 
 def _campaign(year):
     campaign = selectors.campaign_of_year(year)
-    campaign.is_open = rules.campaign_is_open(
-        opens_on=campaign.opens_on, closes_on=campaign.closes_on, today=clock.today()
-    )
+    campaign.is_open = campaign.is_open_on(clock.today())
     return campaign
 
 
