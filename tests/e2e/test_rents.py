@@ -203,6 +203,14 @@ def test_difficulty_11_two_portfolios_side_by_side_in_two_tabs(page, demo_accoun
     assert_accessible(page)
     files.get_by_role("link", name="loyers.csv").click()
     expect(page.locator("progress")).to_have_attribute("value", "25")
+    # A recording refused in the background (campaign closed meanwhile) says why, on the page.
+    BulkImport.objects.filter(pk=bulk.pk).update(
+        status=BulkImport.Status.CHECKED,
+        refusal="La campagne des loyers de juillet 2026 n'est pas ouverte.",
+    )
+    page.reload()
+    expect(page.get_by_role("alert")).to_contain_text("Ce fichier n'a pas été enregistré.")
+    assert_accessible(page)
     # A tenant who left before July 2026: nothing is asked, and the page says so.
     gone = Tenancy.objects.filter(portfolio__name="Résidence Les Tilleuls").first()
     Tenancy.objects.filter(pk=gone.pk).update(end_date=datetime.date(2026, 6, 30))
