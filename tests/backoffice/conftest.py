@@ -1,7 +1,5 @@
 """Staff accounts in each role, with an enrolled TOTP device, and clients signed in as them."""
 
-import importlib
-
 import pytest
 from django.contrib.auth.models import Group
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -10,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import User
+from portail.backoffice.roles import ROLES
 from portail.backoffice.signin import permit_enrolment
 from portail.common import clock
 
@@ -17,19 +16,12 @@ STAFF_PASSWORD = "Agent-mot-de-passe-solide-2026"
 
 
 def role_group(role: str) -> Group:
-    """The role's group as migration 0002 made it (made again after a browser test's flush)."""
+    """The role's group as the roles migration made it (made again after a browser test's flush)."""
     from django.contrib.auth.models import Permission
 
-    roles = importlib.import_module("portail.backoffice.migrations.0002_roles").ROLES
-    extra = importlib.import_module(
-        "portail.backoffice.migrations.0006_administrators_grant_enrolment"
-    )
     group, created = Group.objects.get_or_create(name=role)
     if created:
-        codes = roles[role] + (
-            [f"backoffice.{code}" for code in extra.CODES] if role == "administrator" else []
-        )
-        for code in codes:
+        for code in ROLES[role]:
             app_label, codename = code.split(".")
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)

@@ -18,7 +18,7 @@ from tests.rents.conftest import _campaign_day  # noqa: F401 - 27/11/2026, campa
 
 from .conftest import assert_accessible, sign_in
 
-PUBLISHED = importlib.import_module("portail.rents.migrations.0003_seed_irl").PUBLISHED
+PUBLISHED = importlib.import_module("portail.rents.migrations.0002_seed_irl").PUBLISHED
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,9 @@ from django.db import transaction
 from portail.accounts import rules
 from portail.accounts.models import User
 from portail.audit.services import record_event
+from portail.backoffice.roles import ROLES
 from portail.backoffice.signin import permit_enrolment
 
-ROLES = ("agent", "supervisor", "administrator")
 PASSWORD_VARIABLE = "PORTAIL_STAFF_PASSWORD"  # noqa: S105 - the name of a variable
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("identifier", help="the agent's sign-in name, e.g. camille.martin")
-        parser.add_argument("--role", choices=ROLES, required=True)
+        parser.add_argument("--role", choices=list(ROLES), required=True)
         parser.add_argument("--full-name", default="")
         parser.add_argument("--email", default="")
         parser.add_argument("--no-input", action="store_true")

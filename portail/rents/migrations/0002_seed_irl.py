@@ -22,5 +22,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("rents", "0002_irlquarter_rentcampaign_rentsubmission_bulkimport_and_more")]
+    dependencies = [("rents", "0001_initial")]
     operations = [migrations.RunPython(seed, unseed)]

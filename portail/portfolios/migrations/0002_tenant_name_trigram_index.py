@@ -4,28 +4,29 @@ SQLite needs nothing."""
 
 from django.db import DatabaseError, migrations, transaction
 
-INDEX = (
-    "CREATE INDEX IF NOT EXISTS tenancy_name_trigram ON portfolios_tenancy "
-    "USING gin ((upper(tenant_name::text)) gin_trgm_ops)"
-)
+INDEX_NAME = "tenancy_name_trigram"
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    table = apps.get_model("portfolios", "Tenancy")._meta.db_table
     try:
         with transaction.atomic(using=schema_editor.connection.alias):
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            schema_editor.execute(INDEX)
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {INDEX_NAME} ON {table} "
+                "USING gin ((upper(tenant_name::text)) gin_trgm_ops)"
+            )
     except DatabaseError:
         print("\n  pg_trgm unavailable: tenant name search will scan the portfolio.")
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS tenancy_name_trigram")
+        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX_NAME}")
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portfolios", "0003_remove_tenancy_portfolios__portfol_2c531a_idx_and_more")]
+    dependencies = [("portfolios", "0001_initial")]
     operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,35 @@
+"""Staff roles as groups, each with only the permissions it needs.
+
+agent: find and help landlords, process receipts, follow the campaign and the correspondence.
+supervisor: the agent's, plus campaign dates, reminders, the rents export, disabling a user and
+the letters batch. administrator: the supervisor's, plus managing staff accounts, their TOTP
+devices, letting an agent enrol a new authenticator (after a lost phone) and the audit journal
+in the Django admin (never a password hash: see admin.py).
+"""
+
+AGENT = [
+    "backoffice.use_backoffice",
+    "backoffice.help_landlords",
+    "backoffice.process_receipts",
+    "backoffice.view_campaign",
+    "backoffice.watch_correspondence",
+]
+SUPERVISOR = AGENT + [
+    "backoffice.disable_users",
+    "backoffice.set_campaign_dates",
+    "backoffice.send_reminders",
+    "backoffice.export_rents",
+    "backoffice.print_letters",
+]
+ADMINISTRATOR = SUPERVISOR + [
+    "accounts.view_user",
+    "accounts.add_user",
+    "accounts.change_user",
+    "auth.view_group",
+    "otp_totp.view_totpdevice",
+    "otp_totp.delete_totpdevice",
+    "audit.view_event",
+    "backoffice.add_enrolmentpermit",
+    "backoffice.view_enrolmentpermit",
+]
+ROLES = {"agent": AGENT, "supervisor": SUPERVISOR, "administrator": ADMINISTRATOR}
