@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from portail.common.formats import french_date, french_datetime
+from portail.common.portal_form import PortalForm
 
 from . import rules
 from .captcha import captcha_field
@@ -49,7 +50,17 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-class SignInForm(forms.Form):
+class SignInForm(PortalForm):
+    required_messages = {
+        "identifier": (
+            "Saisissez votre identifiant (il commence par LOG, par exemple LOG012345K). Vous le "
+            "trouverez dans le premier mail ou courrier reçu de votre Caf."
+        ),
+        "password": (
+            "Saisissez votre mot de passe : celui que vous avez choisi, ou le mot de passe "
+            "provisoire reçu par mail ou par courrier."
+        ),
+    }
     identifier = forms.CharField(
         label="Identifiant",
         help_text="Il commence par LOG, suivi de 6 chiffres et d'une lettre. Exemple : LOG012345K",
@@ -105,8 +116,17 @@ class SignInForm(forms.Form):
         return 7 if self.errors else None
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(PortalForm):
     """Choose a password (CNIL policy); the current one is asked unless a temporary one was used."""
+
+    required_messages = {
+        "current_password": "Saisissez votre mot de passe actuel, celui de votre connexion.",
+        "new_password1": (
+            "Choisissez un nouveau mot de passe, par exemple une phrase facile à retenir comme "
+            "Tilleul-Printemps-Lavande."
+        ),
+        "new_password2": "Confirmez le nouveau mot de passe : tapez-le une seconde fois.",
+    }
 
     current_password = forms.CharField(
         label="Mot de passe actuel",
@@ -170,7 +190,7 @@ class NewPasswordForm(forms.Form):
         return second
 
 
-class EmailForm(forms.Form):
+class EmailForm(PortalForm):
     email = forms.EmailField(
         label="Adresse mail",
         help_text="Exemple : prenom.nom@exemple.fr",
@@ -178,9 +198,12 @@ class EmailForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "invalid": "Saisissez une adresse mail complète, par exemple prenom.nom@exemple.fr.",
-            "required": "Saisissez votre adresse mail, par exemple prenom.nom@exemple.fr.",
         },
     )
+    required_messages = {
+        "email": "Saisissez votre adresse mail, par exemple prenom.nom@exemple.fr.",
+        "current_password": "Saisissez votre mot de passe, celui de votre connexion.",
+    }
 
 
 class EmailWithPasswordForm(EmailForm):
@@ -210,7 +233,7 @@ class EmailWithPasswordForm(EmailForm):
         return value
 
 
-class EmailCodeForm(forms.Form):
+class EmailCodeForm(PortalForm):
     code = forms.CharField(
         label="Code reçu par mail",
         help_text="6 chiffres, valable 30 minutes. Exemple : 123456",
@@ -218,11 +241,13 @@ class EmailCodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
-        error_messages={"required": "Saisissez les 6 chiffres du code reçu par mail."},
     )
+    required_messages = {
+        "code": "Saisissez le code reçu par mail : 6 chiffres, par exemple 123456.",
+    }
 
 
-class LostIdentifierForm(forms.Form):
+class LostIdentifierForm(PortalForm):
     user_number = forms.CharField(
         label="Numéro utilisateur",
         help_text=(
@@ -233,10 +258,13 @@ class LostIdentifierForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
         ),
-        error_messages={
-            "required": "Saisissez votre numéro utilisateur, par exemple 1234 5678 90."
-        },
     )
+    required_messages = {
+        "user_number": (
+            "Saisissez votre numéro utilisateur : 10 chiffres, en haut de chaque courrier et de "
+            "chaque mail de votre Caf, par exemple 1234 5678 90."
+        ),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -249,10 +277,14 @@ class LostIdentifierForm(forms.Form):
             raise forms.ValidationError(error.message, code="user_number") from error
 
 
-class LostPasswordForm(forms.Form):
+class LostPasswordForm(PortalForm):
     email = EmailForm.base_fields["email"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse mail de votre compte"
         self.fields["captcha"] = captcha_field()
+        self.set_required_message(
+            "email",
+            "Saisissez l'adresse mail de votre compte, par exemple prenom.nom@exemple.fr.",
+        )
