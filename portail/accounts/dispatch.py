@@ -5,7 +5,7 @@ caller's transaction. A temporary password is never made here: a message that ca
 so (``carries_temporary_password=True``) and the delivery task issues it at sending time with
 ``accounts.temporary_passwords.issue_temporary_password(user=..., channel=..., valid_for=...)``:
 first access and new letters leave ``valid_for`` to its default (14 days by e-mail, 2 months
-by letter); "Mot de passe perdu" asks for 24 hours. The credential texts are the outbox's own
+by letter); "Mot de passe perdu" by e-mail asks for 24 hours, by letter the letter's 2 months. The credential texts are the outbox's own
 (``credentials``, ``lost_identifier``, ``lost_password``); the password-changed notice and the
 e-mail confirmation code are ours, in ``accounts/templates/accounts/messages/``.
 """
@@ -26,6 +26,7 @@ FIRST_ACCESS = "credentials.first_access"
 NEW_ACCESS_LETTER = "credentials.new_access_letter"
 IDENTIFIER_REMINDER = "credentials.identifier_reminder"
 LOST_PASSWORD = "credentials.lost_password"  # noqa: S105
+LOST_PASSWORD_LETTER = "credentials.lost_password_letter"  # noqa: S105
 PASSWORD_CHANGED = "credentials.password_changed"  # noqa: S105
 EMAIL_CODE = "credentials.email_confirmation_code"
 
@@ -41,6 +42,8 @@ def _base_context(user: User) -> dict:
         "identifier": user.identifier,
         "user_number": rules.display_user_number(user.user_number or ""),
         "full_name": user.full_name,
+        # Which "Mot de passe perdu" the message may point to (by e-mail, or by letter).
+        "recovery_by_email": rules.has_recovery_email(user),
     }
 
 
@@ -80,6 +83,19 @@ def send_recovery_password(*, user: User):
         temporary_password_valid_for=temporary_password_validity(
             channel=EMAIL, purpose=PURPOSE_RECOVERY, issued_at=clock.now()
         ),
+    )
+
+
+def send_recovery_letter(*, user: User):
+    """A new temporary password by letter, valid as any letter's (2 months), for a landlord
+    without a confirmed e-mail who has signed in before (lost password by post)."""
+    return _queue(
+        user=user,
+        kind=LOST_PASSWORD_LETTER,
+        channel=LETTER,
+        template="lost_password",
+        context=_base_context(user),
+        carries_temporary_password=True,
     )
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from portail.common.formats import french_date, french_datetime
+from portail.common.formats import french_long_date, french_long_datetime
 from portail.common.portal_form import PortalForm
 
 from . import rules
@@ -16,23 +16,33 @@ GENERIC_REFUSAL = (
 )
 
 
+def new_password_path(user) -> str:
+    """Where this person asks for a new temporary password: the path that works for them."""
+    if user is not None and rules.has_recovery_email(user):
+        return "« Mot de passe perdu » : il vous sera envoyé par mail"
+    return (
+        "« Mot de passe perdu », puis « Recevoir un mot de passe provisoire par courrier » : il "
+        "vous sera envoyé par courrier"
+    )
+
+
 def refusal_message(result: SignInResult) -> str:
     """The French sentence that explains a refused sign-in (difficulties 6, 7, 8)."""
     if result.refusal == Refusal.LOCKED:
         return (
-            "Après plusieurs essais infructueux, la connexion est bloquée par sécurité jusqu'au "
-            f"{french_datetime(result.when)}. Vous pourrez réessayer ensuite. Si vous avez "
+            "Après plusieurs essais sans succès, la connexion est bloquée par sécurité jusqu'au "
+            f"{french_long_datetime(result.when)}. Vous pourrez réessayer ensuite. Si vous avez "
             "oublié votre mot de passe, utilisez « Mot de passe perdu »."
         )
     if result.refusal == Refusal.EXPIRED:
         return (
-            f"Ce mot de passe provisoire a expiré le {french_datetime(result.when)}. Demandez-en "
-            "un nouveau avec « Mot de passe perdu » : il vous sera envoyé par mail."
+            f"Ce mot de passe provisoire a expiré le {french_long_datetime(result.when)}. "
+            f"Demandez-en un nouveau avec {new_password_path(result.user)}."
         )
     if result.refusal == Refusal.SUPERSEDED:
         return (
             "Ce mot de passe provisoire a été remplacé par un plus récent, envoyé le "
-            f"{french_date(result.when)}. Utilisez celui du dernier mail ou courrier reçu."
+            f"{french_long_date(result.when)}. Utilisez celui du dernier mail ou courrier reçu."
         )
     return GENERIC_REFUSAL
 
@@ -288,3 +298,7 @@ class LostPasswordForm(PortalForm):
             "email",
             "Saisissez l'adresse mail de votre compte, par exemple prenom.nom@exemple.fr.",
         )
+
+
+class LostPasswordLetterForm(LostIdentifierForm):
+    """A new temporary password asked with the user number, for a landlord without e-mail."""

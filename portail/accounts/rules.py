@@ -193,3 +193,9 @@ RECENT_LETTER_DAYS = 10
 def letter_is_recent(sent_at, now) -> bool:
     """A letter posted less than 10 days ago may still be on its way."""
     return sent_at is not None and now - sent_at < datetime.timedelta(days=RECENT_LETTER_DAYS)
+
+
+def has_recovery_email(user) -> bool:
+    """Whether "Mot de passe perdu" by e-mail reaches this user: a confirmed address. Every
+    message and page that sends a person to a recovery path chooses it with this rule."""
+    return bool(user.email and user.email_confirmed)

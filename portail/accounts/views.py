@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portail.common import clock
 
-from . import ratelimit, services
+from . import ratelimit, rules, services
 from .backends import BACKEND
 from .captcha import speak
 from .forms import (
@@ -22,6 +22,7 @@ from .forms import (
     EmailWithPasswordForm,
     LostIdentifierForm,
     LostPasswordForm,
+    LostPasswordLetterForm,
     NewPasswordForm,
     SignInForm,
     client_ip,
@@ -33,8 +34,8 @@ AUTHENTICATED_AT = "authenticated_at"
 _CONFIRM_SALT = "accounts.lost_identifier.confirm"
 _CONFIRM_MAX_AGE = 15 * 60
 TOO_MANY_REQUESTS = (
-    "Vous avez fait beaucoup de demandes depuis cette connexion. Par sécurité, réessayez dans "
-    "une heure, ou appelez votre Caf."
+    "Nous avons reçu beaucoup de demandes depuis votre connexion internet. Par sécurité, "
+    "attendez une heure avant de recommencer, ou appelez votre Caf."
 )
 
 
@@ -65,6 +66,9 @@ def sign_in(request):
             "next": _next_url(request) or "",
             "help_entry": form.help_entry,
             "offer_lost_password": bool(form.result and form.result.refusal == "expired"),
+            "recovery_by_email": bool(
+                form.result and form.result.user and rules.has_recovery_email(form.result.user)
+            ),
         },
     )
 
@@ -221,7 +225,7 @@ def lost_password(request):
             if ratelimit.allow(
                 scope="email", key=email, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
             ):
-                services.reset_password_by_email(email=email, ip=ip)
+                services.reset_recovery_by_email(email=email, ip=ip)
             return redirect("accounts:lost_password_sent")
     return render(
         request,
@@ -232,6 +236,37 @@ def lost_password(request):
 
 def lost_password_sent(request):
     return render(request, "accounts/lost_password_sent.html")
+
+
+@never_cache
+def lost_password_letter(request):
+    """Mot de passe perdu without e-mail: a new temporary password by post (user number)."""
+    form, submitted = _recovery_form(LostPasswordLetterForm, request)
+    if submitted and form.is_valid():
+        ip = client_ip(request)
+        number = form.cleaned_data["user_number"]
+        if not ratelimit.allow(
+            scope="recovery-ip", key=ip or "", limit=ratelimit.RECOVERY_PER_IP_PER_HOUR
+        ):
+            form.add_error(None, TOO_MANY_REQUESTS)
+        else:
+            if ratelimit.allow(
+                scope="password-letter",
+                key=number,
+                limit=ratelimit.RECOVERY_LETTERS_PER_TARGET_PER_DAY,
+                window_seconds=ratelimit.DAY,
+            ):
+                services.reset_password_by_letter(user_number=number, ip=ip)
+            return redirect("accounts:lost_password_letter_sent")
+    return render(
+        request,
+        "accounts/lost_password_letter.html",
+        {"form": form, "help_entry": 4 if form.errors.get("user_number") else None},
+    )
+
+
+def lost_password_letter_sent(request):
+    return render(request, "accounts/lost_password_letter_sent.html")
 
 
 def captcha_audio(request, key: str):

@@ -15,8 +15,8 @@ class Difficulty:
     advice: tuple[str, ...]
 
 
-NATURAL = "Bailleur physique"
-BOTH = "Bailleur physique ou moral"
+NATURAL = "Pour les particuliers"
+BOTH = "Pour les particuliers, les sociétés et les associations"
 
 DIFFICULTIES: tuple[Difficulty, ...] = (
     Difficulty(
@@ -33,11 +33,15 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
     Difficulty(
         2,
         NATURAL,
-        "Vous avez perdu votre mot de passe provisoire reçu par mail",
+        "Vous avez perdu votre mot de passe",
         (
-            "Cliquez sur « Mot de passe perdu », puis saisissez l'adresse mail de votre compte "
-            "et le code de vérification.",
-            "Un nouveau mot de passe provisoire, valable 24 heures, vous est envoyé par mail. "
+            "Cliquez sur « Mot de passe perdu » sur la page de connexion.",
+            "Si vous nous avez donné votre adresse mail : saisissez-la avec le code de "
+            "vérification. Un nouveau mot de passe provisoire, valable 24 heures, vous est "
+            "envoyé par mail.",
+            "Sinon : choisissez « Recevoir un mot de passe provisoire par courrier » et "
+            "saisissez votre numéro utilisateur (conseil n° 4). Le courrier arrive en quelques "
+            "jours ; son mot de passe provisoire est valable 2 mois.",
             "À la connexion suivante, vous choisirez votre propre mot de passe.",
         ),
     ),
@@ -80,8 +84,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "Un courrier arrive en général sous quelques jours. Si vous demandez un nouvel "
             "envoi, le premier courrier ne fonctionnera plus : le portail vous indique la date "
             "du dernier envoi et vous demande de confirmer avant d'en faire un autre.",
-            "Pour recevoir vos accès plus vite la prochaine fois, donnez-nous une adresse mail "
-            "à votre première connexion.",
+            "Pour recevoir plus vite un nouveau mot de passe la prochaine fois, donnez-nous "
+            "une adresse mail à votre première connexion.",
         ),
     ),
     Difficulty(
@@ -106,9 +110,10 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
         "Votre mot de passe provisoire n'est plus valide",
         (
             "Un mot de passe provisoire envoyé par mail est valable 14 jours, par courrier "
-            "2 mois, et après « Mot de passe perdu » 24 heures. L'écran de connexion vous dit "
-            "s'il a expiré et à quelle date.",
-            "Suivez alors la procédure « Mot de passe perdu » (conseil n° 2).",
+            "2 mois, et après « Mot de passe perdu » par mail 24 heures. L'écran de connexion "
+            "vous dit s'il a expiré et à quelle date.",
+            "Demandez-en alors un nouveau avec « Mot de passe perdu », par mail ou par courrier "
+            "(conseil n° 2).",
         ),
     ),
     Difficulty(

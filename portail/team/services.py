@@ -11,7 +11,7 @@ from portail.accounts import dispatch, lockout
 from portail.accounts.models import Landlord, User
 from portail.accounts.services import create_landlord_user
 from portail.audit.services import record_event
-from portail.common.formats import french_datetime
+from portail.common.formats import french_long_datetime
 from portail.correspondence.services import queue_message
 from portail.portfolios.models import Grant
 
@@ -166,7 +166,7 @@ def change_contact_email(*, admin: User, password: str, new_email: str, ip: str 
     if until is not None:
         raise TeamRuleError(
             "Après plusieurs mots de passe incorrects, cette action est bloquée par sécurité "
-            f"jusqu'au {french_datetime(until)}."
+            f"jusqu'au {french_long_datetime(until)}."
         )
     if not admin.check_password(password):
         lockout.register_failure(identifier=admin.identifier, ip=ip)

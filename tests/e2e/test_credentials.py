@@ -135,7 +135,7 @@ def test_expired_password_then_lost_password(page, smtp_server):
     with time_machine.travel(start + datetime.timedelta(days=14, minutes=1)):
         sign_in(page, user.identifier, password)
         expect(page.locator("[data-error-summary]")).to_contain_text(
-            "a expiré le 27/11/2026 à 15 h 05"
+            "a expiré le 27 novembre 2026 à 15 h 05"
         )
         assert_accessible(page)
         page.get_by_role("link", name=re.compile("Mot de passe perdu")).first.click()
@@ -168,7 +168,7 @@ def test_letters_that_cross(page, smtp_server):
         fill_captcha(page)
         page.get_by_role("button", name="Recevoir mon identifiant").click()
         expect(page.locator("h1")).to_have_text("Un courrier est déjà en route")
-        expect(page.locator("main")).to_contain_text("20/11/2026")
+        expect(page.locator("main")).to_contain_text("20 novembre 2026")
         assert_accessible(page)
         page.get_by_role("button", name="Envoyer quand même un nouveau courrier").click()
         expect(page.locator("h1")).to_have_text("Demande enregistrée")
@@ -179,7 +179,7 @@ def test_letters_that_cross(page, smtp_server):
         assert "remplace le précédent" not in " ".join(first_text.split())
         sign_in(page, user.identifier, first)
         expect(page.locator("[data-error-summary]")).to_contain_text(
-            "remplacé par un plus récent, envoyé le 27/11/2026"
+            "remplacé par un plus récent, envoyé le 27 novembre 2026"
         )
         assert_accessible(page)
         sign_in(page, user.identifier, TEMPORARY.search(second).group())
@@ -195,7 +195,7 @@ def test_lock_out_is_announced_with_its_end(page):
         for _ in range(rules.IDENTIFIER_LOCK_THRESHOLD):
             sign_in(page, user.identifier, "mauvais")
         expect(page.locator("[data-error-summary]")).to_contain_text(
-            "bloquée par sécurité jusqu'au 27/11/2026 à 14 h 05"
+            "bloquée par sécurité jusqu'au 27 novembre 2026 à 14 h 05"
         )
         assert_accessible(page)
 

@@ -74,7 +74,7 @@ def test_difficulty_10_amount_refused_explained_then_declared_with_acknowledgeme
     assert_accessible(page)
     page.get_by_role("button", name="Envoyer la déclaration").dblclick()  # an impatient click
     expect(page.locator("h1")).to_contain_text("Accusé de réception n°")
-    expect(page.locator("main")).to_contain_text("27/11/2026")
+    expect(page.locator("main")).to_contain_text("27 novembre 2026")
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l'accusé de réception (PDF)").click()
