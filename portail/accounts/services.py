@@ -272,7 +272,7 @@ def recovery_users(email: str):
 
 
 @transaction.atomic
-def reset_recovery_by_email(*, email: str, ip: str | None) -> None:
+def reset_password_by_email(*, email: str, ip: str | None) -> None:
     """Each account with this e-mail gets its own new temporary password, valid 24 h (diff. 2)."""
     users = list(recovery_users(email))
     for user in users:

@@ -225,7 +225,7 @@ def lost_password(request):
             if ratelimit.allow(
                 scope="email", key=email, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
             ):
-                services.reset_recovery_by_email(email=email, ip=ip)
+                services.reset_password_by_email(email=email, ip=ip)
             return redirect("accounts:lost_password_sent")
     return render(
         request,

@@ -74,6 +74,7 @@ def message_context(
         "recipient_name": user.full_name or (user.landlord.name if user.landlord_id else ""),
         "address_lines": message.address,
         "sent_on": formats.french_date(sent_on or clock.today()),
+        "sent_on_long": formats.french_long_date(sent_on or clock.today()),
         "password": display(password) if password else "",
         "code": code or "",
         "password_expires_on": formats.french_date(password_expires_at),
