@@ -5,7 +5,8 @@ caller's transaction. A temporary password is never made here: a message that ca
 so (``carries_temporary_password=True``) and the delivery task issues it at sending time with
 ``accounts.temporary_passwords.issue_temporary_password(user=..., channel=..., valid_for=...)``:
 first access and new letters leave ``valid_for`` to its default (14 days by e-mail, 2 months
-by letter); "Mot de passe perdu" by e-mail asks for 24 hours, by letter the letter's 2 months. The credential texts are the outbox's own
+by letter); "Mot de passe perdu" by e-mail asks for 24 hours, by letter the letter's 2 months.
+The credential texts are the outbox's own
 (``credentials``, ``lost_identifier``, ``lost_password``); the password-changed notice and the
 e-mail confirmation code are ours, in ``accounts/templates/accounts/messages/``.
 """

@@ -25,8 +25,9 @@ the fragment stripped of tags otherwise), ``P_subject.txt`` the subject. Templat
 context plus ``identifier``, ``user_number`` (1234 5678 90), ``recipient_name``, ``site_url``,
 ``agency_name``, ``agency_phone``, ``sent_on`` (27/11/2026), ``sent_on_long`` (27 novembre
 2026, for sentences), ``is_letter``, and, for a message that carries one, ``password``
-(groups of four; masked in the history) and ``password_expires_at`` / ``password_expires_on``. Include
-``correspondence/messages/_credentials.html`` for the identifier/password block.
+(groups of four; masked in the history) and ``password_expires_at`` /
+``password_expires_on``. Include ``correspondence/messages/_credentials.html`` for the
+identifier/password block.
 
 Delivery is at least once; a message recorded as sent is never sent again. The row is claimed
 under a row lock (``select_for_update(skip_locked=True)`` on PostgreSQL; SQLite has one writer)
