@@ -189,3 +189,37 @@ def test_idle_timeout_dialog_escape_means_not_now_then_a_plain_end(page, demo_ac
     expect(page.locator("h1")).to_have_text("Loyer de juillet 2026 de Anh PETIT")
     expect(page.get_by_label("Loyer de juillet 2026 (hors charges)")).to_have_value("650,50")
     expect(page.locator("main")).to_contain_text("Nous avons remis ce que vous aviez tapé")
+
+
+def test_a_file_in_progress_updates_in_place_and_can_be_stopped(page, demo_accounts):
+    from portail.accounts.models import User
+    from portail.portfolios.models import Portfolio
+    from portail.rents.models import BulkImport
+
+    account = demo_accounts["DEMO-P1"]
+    portfolio = Portfolio.objects.filter(landlord__ref="DEMO-P1").first()
+    bulk = BulkImport.objects.create(
+        portfolio=portfolio,
+        year=2026,
+        file="depots/loyers.csv",
+        filename="loyers.csv",
+        status=BulkImport.Status.CHECKING,
+        total_lines=4000,
+        processed_lines=1000,
+        uploaded_by=User.objects.get(identifier=account.identifier),
+    )
+    sign_in(page, account.identifier, account.password)
+    page.clock.install()
+    page.goto(f"/parcs/{portfolio.pk}/depots/{bulk.pk}/")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("1 000 lignes sur 4 000")
+    assert_accessible(page)
+    BulkImport.objects.filter(pk=bulk.pk).update(processed_lines=3000)
+    page.clock.run_for(5_000)
+    expect(status).to_contain_text("3 000 lignes sur 4 000")  # no reload: the same page
+    expect(page.locator("progress")).to_have_attribute("value", "75")
+    page.get_by_role("button", name="Arrêter la mise à jour automatique").click()
+    BulkImport.objects.filter(pk=bulk.pk).update(processed_lines=3500)
+    page.clock.run_for(10_000)
+    expect(status).to_contain_text("3 000 lignes sur 4 000")
+    expect(page.get_by_role("link", name="Actualiser la page")).to_be_visible()
