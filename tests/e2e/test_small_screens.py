@@ -132,5 +132,5 @@ def test_on_a_phone_the_row_s_main_action_is_on_screen(page, demo_accounts):
     # Its tenant's name is on screen with it.
     name = page.locator("tbody tr", has_text="Anh PETIT").get_by_text("Anh PETIT").first
     name_box = name.bounding_box()
-    assert 0 <= name_box["x"] and name_box["x"] + name_box["width"] <= 320
+    assert name_box["x"] >= 0 and name_box["x"] + name_box["width"] <= 320
     assert_accessible(page)
