@@ -73,7 +73,10 @@ class SignInForm(PortalForm):
     }
     identifier = forms.CharField(
         label="Identifiant",
-        help_text="Il commence par LOG, suivi de 6 chiffres et d'une lettre. Exemple : LOG012345K",
+        help_text=(
+            "Il commence par LOG, suivi de 6 chiffres et d'une lettre ; il figure dans le mail "
+            "ou le courrier qui vous a donné votre mot de passe provisoire. Exemple : LOG012345K"
+        ),
         max_length=40,
         widget=forms.TextInput(
             attrs={
@@ -261,8 +264,8 @@ class LostIdentifierForm(PortalForm):
     user_number = forms.CharField(
         label="Numéro utilisateur",
         help_text=(
-            "10 chiffres, en haut de chaque courrier et de chaque mail de votre Caf. "
-            "Exemple : 1234 5678 90"
+            "10 chiffres, en haut de chaque courrier et de chaque mail de votre Caf (ce n'est "
+            "pas l'identifiant, qui commence par LOG). Exemple : 1234 5678 90"
         ),
         max_length=30,
         widget=forms.TextInput(

@@ -116,7 +116,7 @@ class TenantFilterForm(PortalForm):
     q = forms.CharField(
         required=False,
         label="Rechercher un locataire",
-        help_text="Nom ou numéro allocataire",
+        help_text="Nom du locataire, ou son numéro allocataire (son numéro de dossier à la Caf)",
         max_length=100,
     )
     statut = forms.ChoiceField(

@@ -171,8 +171,9 @@ def amount_warnings(
         if amount > limit:
             warnings.append(
                 f"Le montant de {french_amount(amount)} augmente le loyer de juillet {year - 1} "
-                f"({french_amount(previous)}) plus que l'indice de référence des loyers ne le "
-                f"permet (au plus {french_amount(limit)})."
+                f"({french_amount(previous)}) plus que ne le permet l'indice de référence des "
+                "loyers (IRL, l'indice officiel qui limite chaque année la hausse d'un loyer) : "
+                f"au plus {french_amount(limit)}."
             )
     return warnings
 
