@@ -125,7 +125,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "juillet de l'année précédente, si le locataire était déjà dans le logement.",
             "S'il manque, la liste de vos locataires vous le signale : envoyez la quittance de "
             "juillet de l'année précédente en ligne (photo ou PDF) ou par courrier. Dès qu'elle "
-            "est validée, vous recevez un mail et pouvez déclarer le loyer de l'année.",
+            "est validée, vous recevez un mail (ou un courrier si nous n'avons pas votre "
+            "adresse mail) et pouvez déclarer le loyer de l'année.",
         ),
     ),
     Difficulty(
