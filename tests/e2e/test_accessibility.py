@@ -29,11 +29,12 @@ def tab_to(page, locator, *, presses: int = 60, key: str = "Tab") -> None:
 
 def in_view(page, selector: str) -> bool:
     """Whether the element's top is on screen (not scrolled away above or below)."""
-    return page.evaluate(
+    where = page.evaluate(
         """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
-                      return r.top >= 0 && r.top < window.innerHeight; }""",
+                      return [r.top, window.innerHeight, window.scrollY]; }""",
         selector,
     )
+    return -1 <= where[0] < where[1]
 
 
 def assert_summary_announced(page) -> None:
