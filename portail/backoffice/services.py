@@ -19,7 +19,8 @@ from portail.common import clock
 from portail.common.formats import french_date
 from portail.correspondence.letters import LetterBatch, gather_letters
 from portail.correspondence.models import Message
-from portail.correspondence.services import queue_message
+from portail.correspondence.rules import contact_channel
+from portail.correspondence.services import queue_message, requeue_failed_message
 from portail.rents import services as rent_services
 from portail.rents.models import Receipt, RentCampaign
 from portail.rents.selectors import campaign_of_year
@@ -40,18 +41,13 @@ def _audit(*, action: str, agent: User, target: str, reason: str, ip: str | None
     )
 
 
-def credentials_channel(user: User) -> str:
-    """E-mail when the user's address is confirmed, else a letter to the landlord's address."""
-    return dispatch.EMAIL if user.email and user.email_confirmed else dispatch.LETTER
-
-
 # --- Helping a landlord -----------------------------------------------------------------------
 
 
 @transaction.atomic
 def resend_identifier(*, user: User, agent: User, reason: str, ip: str | None) -> str:
     """Send the identifier again by the user's channel (difficulties 1 and 3)."""
-    channel = credentials_channel(user)
+    channel = dispatch.credentials_channel(user)
     dispatch.send_identifier(user=user, channel=channel)
     _audit(
         action="staff.identifier_resent",
@@ -67,13 +63,13 @@ def resend_identifier(*, user: User, agent: User, reason: str, ip: str | None) -
 @transaction.atomic
 def issue_new_temporary_password(*, user: User, agent: User, reason: str, ip: str | None) -> str:
     """A new temporary password, issued at delivery, by e-mail if confirmed, else by letter."""
-    channel = credentials_channel(user)
+    channel = dispatch.credentials_channel(user)
     if channel == dispatch.LETTER:
         user.credentials_letter_sent_at = clock.now()
         user.save(update_fields=["credentials_letter_sent_at"])
         dispatch.send_access(user=user, channel=channel, kind=dispatch.NEW_ACCESS_LETTER)
     else:
-        dispatch.send_access(user=user, channel=channel, kind="credentials.new_access_email")
+        dispatch.send_access(user=user, channel=channel, kind=dispatch.NEW_ACCESS_EMAIL)
     _audit(
         action="staff.temporary_password_issued",
         agent=agent,
@@ -213,12 +209,11 @@ def reject_receipt(
     ).exists()
     if not already_told:
         user = receipt.submitted_by
-        has_email = bool(user.email or (user.landlord_id and user.landlord.email))
         tenancy = receipt.tenancy
         queue_message(
             user=user,
             kind="receipt_rejected",
-            channel=Message.Channel.EMAIL if has_email else Message.Channel.LETTER,
+            channel=contact_channel(email=user.contact_email),
             template=NOTICE,
             context={
                 "title": f"Votre quittance de juillet {receipt.year} n'a pas pu être acceptée",
@@ -283,7 +278,7 @@ class ReminderCounts:
 def _reminder_recipient(landlord: Landlord) -> User | None:
     users = landlord.users.filter(is_active=True).order_by("-is_landlord_admin", "pk")
     for user in users:
-        if user.email or landlord.email:
+        if user.contact_email:
             return user
     return None
 
@@ -350,15 +345,8 @@ def record_export(*, year: int, agent: User, ip: str | None) -> None:
 @transaction.atomic
 def retry_message(*, message: Message, agent: User, ip: str | None) -> bool:
     """Put a failed e-mail back in the outbox for a new 24-hour delivery period."""
-    now = clock.now()
-    updated = Message.objects.filter(pk=message.pk, status=Message.Status.FAILED).update(
-        status=Message.Status.QUEUED, next_attempt_at=now, queued_at=now
-    )
-    if not updated:
+    if not requeue_failed_message(message_id=message.pk):
         return False
-    from portail.correspondence.tasks import deliver_message_task
-
-    transaction.on_commit(lambda: _enqueue(deliver_message_task, message.pk))
     _audit(
         action="staff.message_retried",
         agent=agent,
@@ -368,13 +356,6 @@ def retry_message(*, message: Message, agent: User, ip: str | None) -> bool:
         message=message.pk,
     )
     return True
-
-
-def _enqueue(task, message_id: int) -> None:
-    try:
-        task.enqueue(message_id)
-    except Exception:  # noqa: BLE001 - the outbox sweep delivers it anyway
-        return
 
 
 def print_letters(*, agent: User, ip: str | None) -> LetterBatch:

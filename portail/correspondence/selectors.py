@@ -2,14 +2,12 @@
 
 from django.db.models import QuerySet
 
-from portail.accounts.models import User
-
 from .models import Message
 
 DELIVERED = (Message.Status.SENT, Message.Status.POSTED)
 
 
-def correspondence_of_user(user: User) -> QuerySet[Message]:
+def correspondence_of_user(user) -> QuerySet[Message]:
     """Every e-mail and letter sent to this user, newest first (Mes courriers)."""
     return (
         Message.objects.filter(recipient=user, status__in=DELIVERED)
@@ -18,7 +16,7 @@ def correspondence_of_user(user: User) -> QuerySet[Message]:
     )
 
 
-def message_of_user(user: User, message_id: int) -> Message:
+def message_of_user(user, message_id: int) -> Message:
     """One message sent to this user; Message.DoesNotExist for anyone else's."""
     return correspondence_of_user(user).get(pk=message_id)
 

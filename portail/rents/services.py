@@ -247,15 +247,15 @@ def _queue_receipt_validated(receipt: Receipt) -> None:
     from django.urls import reverse
 
     from portail.common.formats import french_amount
+    from portail.correspondence.rules import contact_channel
     from portail.correspondence.services import queue_message
 
     user = receipt.submitted_by
-    has_email = bool(user.email or (user.landlord_id and user.landlord.email))
     tenancy = receipt.tenancy
     queue_message(
         user=user,
         kind="receipt_validated",
-        channel="email" if has_email else "letter",
+        channel=contact_channel(email=user.contact_email),
         template="rents/messages/receipt_validated",
         context={
             "tenant_name": tenancy.tenant_name,
