@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from portail.common.fields import SixDigitCodeField
 from portail.common.formats import french_date, french_datetime
+from portail.common.http import client_ip
 
 from . import rules
 from .captcha import captcha_field
@@ -42,11 +44,6 @@ REFUSAL_HELP_ENTRY = {
     Refusal.EXPIRED: 8,
     Refusal.SUPERSEDED: 6,
 }
-
-
-def client_ip(request) -> str | None:
-    """The client's address as the server sees it (behind a proxy: set by the proxy)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 class SignInForm(forms.Form):
@@ -211,14 +208,10 @@ class EmailWithPasswordForm(EmailForm):
 
 
 class EmailCodeForm(forms.Form):
-    code = forms.CharField(
+    code = SixDigitCodeField(
         label="Code reçu par mail",
         help_text="6 chiffres, valable 30 minutes. Exemple : 123456",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Saisissez les 6 chiffres du code reçu par mail."},
+        required_message="Saisissez les 6 chiffres du code reçu par mail.",
     )
 
 

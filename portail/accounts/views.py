@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portail.common import clock
+from portail.common.http import client_ip
 
 from . import ratelimit, services
 from .backends import BACKEND
@@ -24,7 +25,6 @@ from .forms import (
     LostPasswordForm,
     NewPasswordForm,
     SignInForm,
-    client_ip,
 )
 from .middleware import MUST_CHANGE_PASSWORD, SIGNED_IN_AT, authenticated_recently
 

@@ -1,6 +1,5 @@
 """Staff screens: thin views over the back office's selectors and services."""
 
-import csv
 from urllib.parse import urlencode
 
 from csp.constants import SELF
@@ -8,7 +7,7 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,11 +17,11 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from portail.accounts.backends import BACKEND
-from portail.accounts.forms import client_ip
 from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import User
 from portail.common import clock
 from portail.common.formats import french_datetime
+from portail.common.http import client_ip, streaming_csv_response
 from portail.correspondence.models import Message
 from portail.rents import rules as rent_rules
 from portail.rents.selectors import campaign_of_year
@@ -409,27 +408,17 @@ def send_reminders(request):
     return redirect(f"{reverse('backoffice:campaign')}?annee={year}")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @staff_required("export_rents")
 def export_rents(request):
     year = _year(request)
     services.record_export(year=year, agent=request.user, ip=client_ip(request))
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(["recipient_number", "year", "month", "amount", "source"])
+        yield ["recipient_number", "year", "month", "amount", "source"]
         for rent in selectors.declared_rents(year).iterator(chunk_size=2000):
-            yield writer.writerow(
-                [rent.tenancy.recipient_number, rent.year, 7, f"{rent.amount}", rent.source]
-            )
+            yield [rent.tenancy.recipient_number, rent.year, 7, f"{rent.amount}", rent.source]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="loyers-juillet-{year}.csv"'
-    return response
+    return streaming_csv_response(rows(), filename=f"loyers-juillet-{year}.csv")
 
 
 # --- Correspondence ---------------------------------------------------------------------------
