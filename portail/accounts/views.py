@@ -104,7 +104,11 @@ def change_password(request):
     return render(
         request,
         "accounts/change_password.html",
-        {"form": form, "forced": forced, "help_entry": Difficulty.PASSWORD_NOT_ACCEPTED if form.errors else None},
+        {
+            "form": form,
+            "forced": forced,
+            "help_entry": Difficulty.PASSWORD_NOT_ACCEPTED if form.errors else None,
+        },
     )
 
 
@@ -182,7 +186,12 @@ def lost_identifier(request):
     return render(
         request,
         "accounts/lost_identifier.html",
-        {"form": form, "help_entry": Difficulty.USER_NUMBER_NOT_FOUND if form.errors.get("user_number") else None},
+        {
+            "form": form,
+            "help_entry": Difficulty.USER_NUMBER_NOT_FOUND
+            if form.errors.get("user_number")
+            else None,
+        },
     )
 
 
@@ -227,7 +236,10 @@ def lost_password(request):
     return render(
         request,
         "accounts/lost_password.html",
-        {"form": form, "help_entry": Difficulty.LOST_TEMPORARY_PASSWORD_BY_EMAIL if form.errors else None},
+        {
+            "form": form,
+            "help_entry": Difficulty.LOST_TEMPORARY_PASSWORD_BY_EMAIL if form.errors else None,
+        },
     )
 
 

@@ -161,4 +161,3 @@ DIFFICULTIES: tuple[HelpEntry, ...] = (
         ),
     ),
 )
-
