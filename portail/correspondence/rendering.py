@@ -121,7 +121,7 @@ _fonts = threading.local()
 
 
 def _font_configuration() -> FontConfiguration:
-    """One font configuration per thread: loading fonts again for each letter costs a third."""
+    """One font configuration per thread: loading the fonts again for each letter is slow."""
     if not hasattr(_fonts, "configuration"):
         _fonts.configuration = FontConfiguration()
     return _fonts.configuration
