@@ -1,4 +1,5 @@
-"""Reads of the outbox: the landlord's history (Mes courriers) and the letters to print."""
+"""Reads of the outbox: the landlord's history (Mes courriers), the letters to print, and the
+e-mails the outbox gave up on."""
 
 from django.db.models import QuerySet
 
@@ -26,3 +27,18 @@ def letters_to_print() -> QuerySet[Message]:
     return Message.objects.filter(
         channel=Message.Channel.LETTER, status=Message.Status.SENT
     ).order_by("sent_at", "pk")
+
+
+def failed_emails() -> QuerySet[Message]:
+    """E-mails the outbox gave up on, newest first, with their last error."""
+    return (
+        Message.objects.filter(status=Message.Status.FAILED, channel=Message.Channel.EMAIL)
+        .select_related("recipient__landlord")
+        .defer("body_html", "body_text", "context")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def letters_waiting() -> int:
+    """How many letters wait for the print service."""
+    return letters_to_print().count()
