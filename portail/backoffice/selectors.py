@@ -1,4 +1,4 @@
-"""Reads of the back office: a landlord's page, the receipt queue, the campaign, the outbox."""
+"""Reads of the back office: a landlord's portfolios, the receipt queue, the campaign."""
 
 from dataclasses import dataclass
 
