@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 
+from portail.common.fields import SixDigitCodeField
 from portail.rents import rules as rent_rules
 
 from .services import REJECTION_REASONS
@@ -28,15 +29,11 @@ class StaffSignInForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = SixDigitCodeField(
         label="Code de vérification",
         help_text="Les 6 chiffres affichés par votre application d'authentification. "
         "Exemple : 123456",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Saisissez les 6 chiffres de votre application."},
+        required_message="Saisissez les 6 chiffres de votre application.",
     )
 
 

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from portail.common.admins import ReadOnlyAdminMixin
+
 from . import services
 from .models import (
     BulkImport,
@@ -48,41 +50,23 @@ class IrlQuarterAdmin(admin.ModelAdmin):
 
 
 @admin.register(RentDeclaration)
-class RentDeclarationAdmin(admin.ModelAdmin):
-    """Superseded versions of declarations (the current one is the July rent itself)."""
+class RentDeclarationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Superseded versions of declarations (the current one is the July rent itself), kept as
+    sent: shown, never added, changed or removed here."""
 
     list_display = ("tenancy", "year", "version", "amount", "declared_by", "declared_at")
     list_filter = ("year",)
     search_fields = ("=tenancy__recipient_number",)
     raw_id_fields = ("tenancy", "submission", "declared_by")
 
-    # Versions are kept as sent: shown, never added, changed or removed here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RentSubmission)
-class RentSubmissionAdmin(admin.ModelAdmin):
+class RentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Sendings of rents, as their acknowledgements name them: shown, never changed here
     (deleting one would also delete the rents it carries)."""
 
     list_display = ("pk", "portfolio", "year", "channel", "submitted_by", "submitted_at")
     raw_id_fields = ("portfolio", "submitted_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BulkImport)

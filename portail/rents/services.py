@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, QuerySet
 
 from portail.common import clock
+from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import may_declare, with_rents
 
@@ -30,7 +31,7 @@ PROGRESS_SECONDS = 0.5  # the progress bar is written at most this often
 class DeclarationRefused(Exception):
     """A declaration that cannot be recorded; ``message`` says why and what to do, in French."""
 
-    def __init__(self, message: str, *, help_entry: int | None = None):
+    def __init__(self, message: str, *, help_entry: Difficulty | None = None):
         self.message = message
         self.help_entry = help_entry
         super().__init__(message)
@@ -77,7 +78,7 @@ def _declarable_tenancy(portfolio: Portfolio, tenancy_id: int, year: int) -> Ten
         raise DeclarationRefused(
             f"La Caf ne connaît pas le loyer de juillet {year - 1} de {tenancy.tenant_name} : "
             f"envoyez d'abord la quittance de juillet {year - 1}.",
-            help_entry=9,
+            help_entry=Difficulty.JULY_RENT_BLOCKED,
         )
     return tenancy
 
@@ -104,7 +105,8 @@ def declare_rent(
     tenancy = _declarable_tenancy(portfolio, tenancy_id, year)
     if amount_warnings_for(tenancy, amount=amount, year=year) and not confirmed:
         raise DeclarationRefused(
-            "Confirmez ce montant inhabituel avant de l'envoyer.", help_entry=10
+            "Confirmez ce montant inhabituel avant de l'envoyer.",
+            help_entry=Difficulty.AMOUNT_NOT_ACCEPTED,
         )
     # The current rent row is locked before its version is read: a concurrent correction
     # (screen or file) waits, then reads the version this one wrote.
@@ -247,15 +249,15 @@ def _queue_receipt_validated(receipt: Receipt) -> None:
     from django.urls import reverse
 
     from portail.common.formats import french_amount
+    from portail.correspondence.rules import contact_channel
     from portail.correspondence.services import queue_message
 
     user = receipt.submitted_by
-    has_email = bool(user.email or (user.landlord_id and user.landlord.email))
     tenancy = receipt.tenancy
     queue_message(
         user=user,
         kind="receipt_validated",
-        channel="email" if has_email else "letter",
+        channel=contact_channel(email=user.contact_email),
         template="rents/messages/receipt_validated",
         context={
             "tenant_name": tenancy.tenant_name,
@@ -470,11 +472,12 @@ def record_bulk_import(
             raise DeclarationRefused(
                 "Ce fichier contient des erreurs : corrigez-les et déposez-le à nouveau, ou "
                 "choisissez d'enregistrer seulement les lignes valides.",
-                help_entry=10,
+                help_entry=Difficulty.AMOUNT_NOT_ACCEPTED,
             )
         if bulk.warning_count and not confirmed:
             raise DeclarationRefused(
-                "Confirmez les montants inhabituels signalés avant d'enregistrer.", help_entry=10
+                "Confirmez les montants inhabituels signalés avant d'enregistrer.",
+                help_entry=Difficulty.AMOUNT_NOT_ACCEPTED,
             )
         now = clock.now()
         submission = RentSubmission.objects.create(

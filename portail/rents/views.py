@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from portail.common import clock
+from portail.help.difficulties import Difficulty
 from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
 
 from . import rules, selectors, services, tasks
@@ -48,7 +49,7 @@ def declare(request, portfolio_id: int, tenancy_id: int):
         "previous_year": year - 1,
         "campaign": campaign,
         "history": selectors.declaration_history(tenancy, year=year),
-        "help_entry": 10,
+        "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
     }
     if tenancy.status == rules.Status.RECEIPT:
         context["receipts"] = selectors.receipts_of_tenancy(tenancy)
@@ -134,7 +135,7 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
         "receipts": selectors.receipts_of_tenancy(tenancy),
         "receipt_form": form,
         "form": form,
-        "help_entry": 9,
+        "help_entry": Difficulty.JULY_RENT_BLOCKED,
     }
     return render(request, "rents/receipt_needed.html", context)
 
@@ -235,7 +236,7 @@ def bulk_detail(request, portfolio_id: int, import_id: int):
             "errors_shown": bulk.errors[:200],
             "warnings": bulk.warnings[:200],
             "form": BulkRecordForm(),
-            "help_entry": 10,
+            "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
         },
     )
 
@@ -304,6 +305,6 @@ def bulk_record(request, portfolio_id: int, import_id: int):
             "errors_shown": bulk.errors[:200],
             "warnings": bulk.warnings[:200],
             "form": form,
-            "help_entry": 10,
+            "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
         },
     )
