@@ -230,7 +230,7 @@ def reject_receipt(
                     "Vous pouvez envoyer une nouvelle quittance depuis votre espace bailleur.",
                 ],
                 "link_path": reverse(
-                    "portfolios:tenants", kwargs={"portfolio_id": tenancy.portfolio_id}
+                    "rents:tenants", kwargs={"portfolio_id": tenancy.portfolio_id}
                 ),
             },
         )

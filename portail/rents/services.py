@@ -15,10 +15,11 @@ from django.db.models import Max, QuerySet
 
 from portail.common import clock
 from portail.portfolios.models import Portfolio, Tenancy
-from portail.portfolios.selectors import may_declare, with_rents
+from portail.portfolios.selectors import may_declare
 
 from . import rules, selectors
 from .models import BulkImport, JulyRent, Receipt, RentDeclaration, RentSubmission
+from .tenant_list import with_rents
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from portail.common import clock
-from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
+from portail.portfolios.selectors import portfolio_for_request
 
 from . import rules, selectors, services, tasks
 from .forms import BulkImportForm, BulkRecordForm, DeclarationForm, ReceiptForm
 from .models import BulkImport, RentSubmission
+from .tenant_list import tenancy_for_portfolio
 
 
 def _campaign(year):
@@ -27,7 +28,7 @@ def _campaign(year):
 
 
 def _declaring_portfolio(request, portfolio_id):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     if not portfolio.may_declare:
         raise PermissionDenied("Vous pouvez consulter ce parc mais pas y déclarer de loyer.")
     return portfolio
@@ -124,7 +125,7 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
                 "vérifie ; vous recevrez un mail dès que vous pourrez déclarer le loyer de "
                 f"juillet {year}.",
             )
-            return redirect("portfolios:tenants", portfolio_id=portfolio.pk)
+            return redirect("rents:tenants", portfolio_id=portfolio.pk)
     context = {
         "portfolio": portfolio,
         "tenancy": tenancy,
@@ -142,7 +143,7 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
 @login_required
 def history(request, portfolio_id: int):
     """The acknowledgements of a portfolio, newest first."""
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     submissions = (
         RentSubmission.objects.filter(portfolio=portfolio)
         .select_related("submitted_by")
@@ -154,7 +155,7 @@ def history(request, portfolio_id: int):
 
 
 def _acknowledgement_context(request, portfolio_id, submission_id):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     submission = selectors.submission_for_portfolio(portfolio, submission_id)
     return {
         "portfolio": portfolio,

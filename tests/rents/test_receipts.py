@@ -10,9 +10,10 @@ from django.urls import reverse
 from PIL import Image
 
 from portail.correspondence.models import Message
-from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
+from portail.portfolios.selectors import portfolio_for_user
 from portail.rents import rules, services
 from portail.rents.models import JulyRent, Receipt
+from portail.rents.tenant_list import tenancy_for_portfolio
 from tests.factories import UserFactory
 
 from .helpers import make_world
