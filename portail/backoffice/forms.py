@@ -5,8 +5,7 @@ import datetime
 from django import forms
 
 from portail.rents import rules as rent_rules
-
-from .services import REJECTION_REASONS
+from portail.rents.receipts import REJECTION_REASONS
 
 
 class StaffSignInForm(forms.Form):

@@ -24,6 +24,7 @@ from portail.accounts.models import User
 from portail.common import clock
 from portail.common.formats import french_datetime
 from portail.correspondence.models import Message
+from portail.rents import receipts as rent_receipts
 from portail.rents import rules as rent_rules
 from portail.rents.selectors import campaign_of_year
 
@@ -305,14 +306,17 @@ def receipt(request, receipt_id: int):
     rejection = ReceiptRejectionForm(data=request.POST if decision == "reject" else None)
     ip = client_ip(request)
     if decision == "validate" and validation.is_valid():
-        services.validate_receipt(
+        rent_receipts.validate_receipt(
             receipt=receipt, agent=request.user, amount=validation.cleaned_data["amount"], ip=ip
         )
         messages.success(request, "Quittance validée ; le bailleur est prévenu.")
         return redirect("backoffice:receipts")
     if decision == "reject" and rejection.is_valid():
-        services.reject_receipt(
-            receipt=receipt, agent=request.user, ip=ip, **rejection.cleaned_data
+        rent_receipts.reject_receipt(
+            receipt=receipt,
+            agent=request.user,
+            reason=rent_receipts.rejection_reason(**rejection.cleaned_data),
+            ip=ip,
         )
         messages.success(request, "Quittance refusée ; le bailleur est prévenu.")
         return redirect("backoffice:receipts")

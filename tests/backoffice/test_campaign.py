@@ -50,7 +50,7 @@ def test_corrected_or_replaced_declarations_still_count_once_on_their_first_day(
     from decimal import Decimal
 
     from portail.portfolios.selectors import portfolio_for_user
-    from portail.rents import services as rent_services
+    from portail.rents import declarations as rent_services
     from portail.rents.models import JulyRent
 
     alice, _ = campaign_world
@@ -68,7 +68,7 @@ def test_corrected_or_replaced_declarations_still_count_once_on_their_first_day(
             confirmed=True,
         )
     # The agency's own rent replaces the second declaration: it stays declared.
-    rent_services._record_current_rent(
+    rent_services.record_current_rent(
         tenancy_id=second.tenancy_id,
         year=2026,
         values={"amount": Decimal("690.00"), "source": JulyRent.Source.FEED},
