@@ -26,6 +26,7 @@ from portail.common.formats import french_datetime
 from portail.correspondence.models import Message
 from portail.rents import receipts as rent_receipts
 from portail.rents import rules as rent_rules
+from portail.rents import selectors as rent_selectors
 from portail.rents.selectors import campaign_of_year
 
 from . import search, selectors, services, signin
@@ -291,13 +292,13 @@ def change_address(request, landlord_id: int):
 
 @staff_required("process_receipts")
 def receipts(request):
-    page = Paginator(selectors.receipt_queue(), 50).get_page(request.GET.get("page"))
+    page = Paginator(rent_selectors.receipt_queue(), 50).get_page(request.GET.get("page"))
     return render(request, "backoffice/receipts.html", {"page": page})
 
 
 @staff_required("process_receipts")
 def receipt(request, receipt_id: int):
-    receipt = selectors.receipt_for_staff(receipt_id)
+    receipt = rent_selectors.receipt_for_staff(receipt_id)
     decision = request.POST.get("decision") if request.method == "POST" else None
     validation = ReceiptValidationForm(
         data=request.POST if decision == "validate" else None,
@@ -332,7 +333,7 @@ def receipt(request, receipt_id: int):
 @csp_replace({"frame-ancestors": [SELF], "object-src": [SELF]})
 def receipt_file(request, receipt_id: int):
     """The scan, shown inside the receipt page only: checked type, never sniffed."""
-    receipt = selectors.receipt_for_staff(receipt_id)
+    receipt = rent_selectors.receipt_for_staff(receipt_id)
     if receipt.content_type not in ("application/pdf", "image/jpeg", "image/png"):
         raise Http404
     response = FileResponse(receipt.file.open("rb"), content_type=receipt.content_type)
@@ -426,7 +427,7 @@ def export_rents(request):
 
     def rows():
         yield writer.writerow(["recipient_number", "year", "month", "amount", "source"])
-        for rent in selectors.declared_rents(year).iterator(chunk_size=2000):
+        for rent in rent_selectors.declared_rents(year).iterator(chunk_size=2000):
             yield writer.writerow(
                 [rent.tenancy.recipient_number, rent.year, 7, f"{rent.amount}", rent.source]
             )

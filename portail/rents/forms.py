@@ -8,7 +8,8 @@ AMOUNT_HINT = "Exemple : 650,50"
 
 
 class AmountField(forms.CharField):
-    """A euro amount typed the French way (difficulty 10); cleans to a Decimal."""
+    """A euro amount typed the French way (difficulty 10); cleans to a Decimal. The one amount
+    field of every form, the landlords' and the agency staff's."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", AMOUNT_HINT)
