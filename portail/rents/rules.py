@@ -168,6 +168,9 @@ def amount_warnings(
     return warnings
 
 
+# --- The status of a tenancy in a campaign: the rule, then its database form -------------------
+
+
 class Status:
     """Declaration status of a tenancy in the campaign of year N, as shown in the tenant list."""
 
