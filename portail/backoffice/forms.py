@@ -5,9 +5,8 @@ import datetime
 from django import forms
 
 from portail.common.fields import SixDigitCodeField
-from portail.rents import rules as rent_rules
-
-from .services import REJECTION_REASONS
+from portail.rents.forms import AmountField
+from portail.rents.receipts import REJECTION_REASONS
 
 
 class StaffSignInForm(forms.Form):
@@ -93,24 +92,10 @@ class AddressForm(ReasonForm):
             self.fields[name].error_messages["required"] = f"Indiquez {label}."
 
 
-class FrenchAmountField(forms.Field):
-    """An amount written the French way (650,50), read by the rents app's one parser."""
-
-    def to_python(self, value):
-        value = (value or "").strip()
-        if value in self.empty_values:
-            return None
-        try:
-            return rent_rules.parse_amount(value)
-        except rent_rules.AmountError as error:
-            raise forms.ValidationError(error.message, code="amount") from error
-
-
 class ReceiptValidationForm(forms.Form):
-    amount = FrenchAmountField(
+    amount = AmountField(
         label="Montant du loyer lu sur la quittance",
         help_text="Confirmez ou corrigez le montant. Exemple : 650,50",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": "Indiquez le montant lu sur la quittance."},
     )
 

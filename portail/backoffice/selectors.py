@@ -1,17 +1,16 @@
-"""Reads of the back office: a landlord's portfolios, the receipt queue, the campaign."""
+"""Reads of the back office: a landlord's portfolios, the campaign dashboard (the receipts
+queue and the rents it exports are read by rents.selectors)."""
 
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from portail.accounts.models import Landlord
 from portail.common import clock
 from portail.portfolios.models import Tenancy
 from portail.rents import rules as rent_rules
 from portail.rents import selectors as rent_selectors
-from portail.rents.models import JulyRent, Receipt
 
 from . import rules
 from .models import Reminder
@@ -21,33 +20,7 @@ def portfolios_of_landlord(landlord: Landlord):
     return landlord.portfolios.annotate(tenancy_count=Count("tenancies")).order_by("name")
 
 
-# --- Receipts ---------------------------------------------------------------------------------
-
-
-def receipt_queue() -> QuerySet[Receipt]:
-    """Receipts waiting for an agent, oldest first."""
-    return (
-        Receipt.objects.filter(status=Receipt.Status.PENDING)
-        .select_related("tenancy__portfolio__landlord")
-        .order_by("submitted_at", "pk")
-    )
-
-
-def receipt_for_staff(receipt_id: int) -> Receipt:
-    return get_object_or_404(
-        Receipt.objects.select_related("tenancy__portfolio__landlord", "submitted_by"),
-        pk=receipt_id,
-    )
-
-
 # --- Campaign ---------------------------------------------------------------------------------
-
-
-def concerned_tenancies(year: int) -> QuerySet[Tenancy]:
-    """Tenancies that ran in July N, each flagged ``is_declared`` when N's rent was declared."""
-    return Tenancy.objects.filter(rent_rules.active_in_july_q(year)).annotate(
-        is_declared=rent_selectors.declared_in(year)
-    )
 
 
 @dataclass
@@ -67,7 +40,7 @@ class Dashboard:
 def campaign_dashboard(year: int) -> Dashboard:
     """Share declared overall, per day (first declarations, with the running share) and per
     portfolio size."""
-    tenancies = concerned_tenancies(year)
+    tenancies = rent_selectors.concerned_tenancies(year)
     per_portfolio = tenancies.values("portfolio_id").annotate(
         total=Count("id"), declared=Count("id", filter=Q(is_declared=True))
     )
@@ -132,14 +105,4 @@ def landlords_with_undeclared_rents(year: int) -> QuerySet[Landlord]:
         Landlord.objects.filter(Exists(undeclared))
         .annotate(reminded_today=Exists(reminded))
         .order_by("name", "pk")
-    )
-
-
-def declared_rents(year: int) -> QuerySet[JulyRent]:
-    """The July N rents landlords declared (online, by file or by receipt), for the export."""
-    return (
-        JulyRent.objects.filter(year=year)
-        .exclude(source=JulyRent.Source.FEED)
-        .select_related("tenancy")
-        .order_by("tenancy__recipient_number")
     )

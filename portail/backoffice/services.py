@@ -1,13 +1,12 @@
-"""Writes of the back office that no domain app owns yet: receipts, the campaign's dates,
-reminders and the export; each runs in one transaction and is audited.
+"""Writes of the back office that no domain app owns yet: the campaign's dates, reminders and
+the export; each runs in one transaction and is audited.
 
 An agent's actions on accounts live in ``accounts.agent_actions``, on the outbox in
-``correspondence.agent_actions``.
+``correspondence.agent_actions``, on receipts in ``rents.receipts``.
 """
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,99 +16,14 @@ from portail.audit.services import record_agent_action
 from portail.common import clock
 from portail.common.formats import french_date
 from portail.correspondence.models import Message
-from portail.correspondence.rules import contact_channel
 from portail.correspondence.services import queue_message
-from portail.rents import services as rent_services
-from portail.rents.models import Receipt, RentCampaign
+from portail.rents.models import RentCampaign
 from portail.rents.selectors import campaign_of_year
 
 from . import selectors
 from .models import Reminder
 
 NOTICE = "notice"
-
-
-# --- Receipts ---------------------------------------------------------------------------------
-
-REJECTION_REASONS = {
-    "unreadable": "La quittance est illisible.",
-    "wrong_month": "La quittance ne concerne pas le mois de juillet demandé.",
-    "wrong_tenant": "La quittance ne concerne pas ce locataire ou ce logement.",
-    "amount_missing": "Le montant du loyer n'apparaît pas sur la quittance.",
-    "other": "La quittance ne peut pas être acceptée.",
-}
-
-
-@transaction.atomic
-def validate_receipt(*, receipt: Receipt, agent: User, amount: Decimal, ip: str | None) -> Receipt:
-    """Validate a July N-1 receipt at the amount the agent read on it; the landlord is e-mailed."""
-    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    if receipt.status != Receipt.Status.PENDING:
-        return receipt
-    declared = receipt.amount
-    if amount != declared:
-        receipt.amount = amount
-        receipt.save(update_fields=["amount"])
-    receipt = rent_services.validate_receipt(receipt=receipt, staff_user=agent)
-    record_agent_action(
-        action="staff.receipt_validated",
-        agent=agent,
-        target=receipt.tenancy.recipient_number,
-        reason="",
-        ip=ip,
-        receipt=receipt.pk,
-        amount=str(amount),
-        declared_amount=str(declared),
-    )
-    return receipt
-
-
-@transaction.atomic
-def reject_receipt(
-    *, receipt: Receipt, agent: User, reason_code: str, details: str, ip: str | None
-) -> Receipt:
-    """Refuse a receipt with a reason from the list and the agent's words; the landlord is told."""
-    reason = REJECTION_REASONS[reason_code]
-    text = f"{reason} {details.strip()}".strip()
-    started = clock.now()
-    if Receipt.objects.select_for_update().get(pk=receipt.pk).status != Receipt.Status.PENDING:
-        return receipt
-    receipt = rent_services.reject_receipt(receipt=receipt, staff_user=agent, reason=text)
-    receipt = Receipt.objects.select_related("tenancy", "submitted_by__landlord").get(pk=receipt.pk)
-    already_told = Message.objects.filter(
-        recipient=receipt.submitted_by, kind="receipt_rejected", created_at__gte=started
-    ).exists()
-    if not already_told:
-        user = receipt.submitted_by
-        tenancy = receipt.tenancy
-        queue_message(
-            user=user,
-            kind="receipt_rejected",
-            channel=contact_channel(email=user.contact_email),
-            template=NOTICE,
-            context={
-                "title": f"Votre quittance de juillet {receipt.year} n'a pas pu être acceptée",
-                "paragraphs": [
-                    f"La Caf n'a pas pu valider la quittance de juillet {receipt.year} envoyée "
-                    f"le {french_date(receipt.submitted_at)} pour {tenancy.tenant_name} "
-                    f"(numéro allocataire {tenancy.recipient_number}).",
-                    f"Motif : {text}",
-                    "Vous pouvez envoyer une nouvelle quittance depuis votre espace bailleur.",
-                ],
-                "link_path": reverse(
-                    "portfolios:tenants", kwargs={"portfolio_id": tenancy.portfolio_id}
-                ),
-            },
-        )
-    record_agent_action(
-        action="staff.receipt_rejected",
-        agent=agent,
-        target=receipt.tenancy.recipient_number,
-        reason=text,
-        ip=ip,
-        receipt=receipt.pk,
-    )
-    return receipt
 
 
 # --- Campaign ---------------------------------------------------------------------------------

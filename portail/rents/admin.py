@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from portail.common.admins import ReadOnlyAdminMixin
 
-from . import services
+from . import receipts
 from .models import (
     BulkImport,
     IrlQuarter,
@@ -103,15 +103,15 @@ class ReceiptAdmin(admin.ModelAdmin):
     )
     def validate(self, request, queryset):
         for receipt in queryset.filter(status=Receipt.Status.PENDING):
-            services.validate_receipt(receipt=receipt, staff_user=request.user)
+            receipts.validate_receipt(receipt=receipt, agent=request.user)
         self.message_user(request, "Quittances validées.", messages.SUCCESS)
 
     @admin.action(description="Refuser les quittances (illisibles ou d'un autre mois)")
     def reject(self, request, queryset):
         for receipt in queryset.filter(status=Receipt.Status.PENDING):
-            services.reject_receipt(
+            receipts.reject_receipt(
                 receipt=receipt,
-                staff_user=request.user,
+                agent=request.user,
                 reason="Quittance illisible ou incomplète.",
             )
         self.message_user(request, "Quittances refusées.", messages.WARNING)

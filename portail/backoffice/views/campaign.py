@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from portail.common import clock
 from portail.common.http import client_ip, streaming_csv_response
 from portail.rents import rules as rent_rules
+from portail.rents import selectors as rent_selectors
 from portail.rents.selectors import campaign_of_year
 
 from .. import selectors, services
@@ -94,7 +95,7 @@ def export_rents(request):
 
     def rows():
         yield ["recipient_number", "year", "month", "amount", "source"]
-        for rent in selectors.declared_rents(year).iterator(chunk_size=2000):
+        for rent in rent_selectors.declared_rents(year).iterator(chunk_size=2000):
             yield [rent.tenancy.recipient_number, rent.year, 7, f"{rent.amount}", rent.source]
 
     return streaming_csv_response(rows(), filename=f"loyers-juillet-{year}.csv")
