@@ -3,10 +3,13 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from portail.common.fields import SixDigitCodeField
 from portail.common.formats import french_long_date, french_long_datetime
+from portail.common.http import client_ip
 from portail.common.portal_form import PortalForm
+from portail.help.difficulties import Difficulty
 
-from . import rules
+from . import dispatch, rules
 from .captcha import captcha_field
 from .services import Refusal, SignInResult, attempt_sign_in
 
@@ -18,7 +21,7 @@ GENERIC_REFUSAL = (
 
 def new_password_path(user) -> str:
     """Where this person asks for a new temporary password: the path that works for them."""
-    if user is not None and rules.has_recovery_email(user):
+    if user is not None and dispatch.recovery_by_email(user):
         return "« Mot de passe perdu » : il vous sera envoyé par mail"
     return (
         "« Mot de passe perdu », puis « Recevoir un mot de passe provisoire par courrier » : il "
@@ -48,16 +51,11 @@ def refusal_message(result: SignInResult) -> str:
 
 
 REFUSAL_HELP_ENTRY = {
-    Refusal.INVALID: 7,
-    Refusal.LOCKED: 7,
-    Refusal.EXPIRED: 8,
-    Refusal.SUPERSEDED: 6,
+    Refusal.INVALID: Difficulty.PASSWORD_NOT_ACCEPTED,
+    Refusal.LOCKED: Difficulty.PASSWORD_NOT_ACCEPTED,
+    Refusal.EXPIRED: Difficulty.TEMPORARY_PASSWORD_EXPIRED,
+    Refusal.SUPERSEDED: Difficulty.CREDENTIALS_LETTER_NOT_RECEIVED,
 }
-
-
-def client_ip(request) -> str | None:
-    """The client's address as the server sees it (behind a proxy: set by the proxy)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 class SignInForm(PortalForm):
@@ -121,12 +119,12 @@ class SignInForm(PortalForm):
         return cleaned
 
     @property
-    def help_entry(self) -> int | None:
+    def help_entry(self) -> Difficulty | None:
         if self.result is not None and self.result.refusal:
             return REFUSAL_HELP_ENTRY[self.result.refusal]
         if "identifier" in self.errors:
-            return 5
-        return 7 if self.errors else None
+            return Difficulty.IDENTIFIER_NOT_ACCEPTED
+        return Difficulty.PASSWORD_NOT_ACCEPTED if self.errors else None
 
 
 class NewPasswordForm(PortalForm):
@@ -247,17 +245,11 @@ class EmailWithPasswordForm(EmailForm):
 
 
 class EmailCodeForm(PortalForm):
-    code = forms.CharField(
+    code = SixDigitCodeField(
         label="Code reçu par mail",
         help_text="6 chiffres, valable 30 minutes. Exemple : 123456",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
+        required_message="Saisissez le code reçu par mail : 6 chiffres, par exemple 123456.",
     )
-    required_messages = {
-        "code": "Saisissez le code reçu par mail : 6 chiffres, par exemple 123456.",
-    }
 
 
 class LostIdentifierForm(PortalForm):

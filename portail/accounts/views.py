@@ -12,8 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portail.common import clock
+from portail.common.http import client_ip
+from portail.help.difficulties import Difficulty
 
-from . import ratelimit, rules, services
+from . import dispatch, ratelimit, services
 from .backends import BACKEND
 from .captcha import speak
 from .forms import (
@@ -25,7 +27,6 @@ from .forms import (
     LostPasswordLetterForm,
     NewPasswordForm,
     SignInForm,
-    client_ip,
 )
 from .middleware import MUST_CHANGE_PASSWORD, SIGNED_IN_AT, authenticated_recently
 
@@ -67,7 +68,7 @@ def sign_in(request):
             "help_entry": form.help_entry,
             "offer_lost_password": bool(form.result and form.result.refusal == "expired"),
             "recovery_by_email": bool(
-                form.result and form.result.user and rules.has_recovery_email(form.result.user)
+                form.result and form.result.user and dispatch.recovery_by_email(form.result.user)
             ),
         },
     )
@@ -107,7 +108,11 @@ def change_password(request):
     return render(
         request,
         "accounts/change_password.html",
-        {"form": form, "forced": forced, "help_entry": 7 if form.errors else None},
+        {
+            "form": form,
+            "forced": forced,
+            "help_entry": Difficulty.PASSWORD_NOT_ACCEPTED if form.errors else None,
+        },
     )
 
 
@@ -185,7 +190,12 @@ def lost_identifier(request):
     return render(
         request,
         "accounts/lost_identifier.html",
-        {"form": form, "help_entry": 4 if form.errors.get("user_number") else None},
+        {
+            "form": form,
+            "help_entry": Difficulty.USER_NUMBER_NOT_FOUND
+            if form.errors.get("user_number")
+            else None,
+        },
     )
 
 
@@ -230,7 +240,10 @@ def lost_password(request):
     return render(
         request,
         "accounts/lost_password.html",
-        {"form": form, "help_entry": 2 if form.errors else None},
+        {
+            "form": form,
+            "help_entry": Difficulty.LOST_TEMPORARY_PASSWORD_BY_EMAIL if form.errors else None,
+        },
     )
 
 

@@ -4,10 +4,10 @@ import datetime
 
 from django import forms
 
+from portail.common.fields import SixDigitCodeField
 from portail.common.portal_form import PortalForm
-from portail.rents import rules as rent_rules
-
-from .services import REJECTION_REASONS
+from portail.rents.forms import AmountField
+from portail.rents.receipts import REJECTION_REASONS
 
 
 class StaffSignInForm(PortalForm):
@@ -29,19 +29,13 @@ class StaffSignInForm(PortalForm):
 
 
 class CodeForm(PortalForm):
-    code = forms.CharField(
+    code = SixDigitCodeField(
         label="Code de vérification",
         help_text="Les 6 chiffres affichés par votre application d'authentification. "
         "Exemple : 123456",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        required_message=(
+            "Saisissez le code de vérification : les 6 chiffres affichés par votre application."
         ),
-        error_messages={
-            "required": (
-                "Saisissez le code de vérification : les 6 chiffres affichés par votre application."
-            )
-        },
     )
 
 
@@ -106,24 +100,10 @@ class AddressForm(ReasonForm):
             self.fields[name].error_messages["required"] = f"Indiquez {label}."
 
 
-class FrenchAmountField(forms.Field):
-    """An amount written the French way (650,50), read by the rents app's one parser."""
-
-    def to_python(self, value):
-        value = (value or "").strip()
-        if value in self.empty_values:
-            return None
-        try:
-            return rent_rules.parse_amount(value)
-        except rent_rules.AmountError as error:
-            raise forms.ValidationError(error.message, code="amount") from error
-
-
 class ReceiptValidationForm(PortalForm):
-    amount = FrenchAmountField(
+    amount = AmountField(
         label="Montant du loyer lu sur la quittance",
         help_text="Confirmez ou corrigez le montant. Exemple : 650,50",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": "Indiquez le montant du loyer lu sur la quittance."},
     )
 

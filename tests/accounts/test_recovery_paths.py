@@ -16,7 +16,7 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 
-from portail.accounts import rules, services
+from portail.accounts import dispatch, services
 from portail.accounts.temporary_passwords import issue_temporary_password
 from portail.common import clock
 from portail.correspondence.models import Message
@@ -52,7 +52,7 @@ def persona(*, with_email: bool, signed_in_before: bool):
 def every_message_to(user) -> list[Message]:
     """What this person can receive about credentials, each delivered."""
     services.remind_identifier(user_number=user.user_number, ip=None, confirmed_letter_of=None)
-    if rules.has_recovery_email(user):
+    if dispatch.recovery_by_email(user):
         services.reset_password_by_email(email=user.email, ip=None)
     services.reset_password_by_letter(user_number=user.user_number, ip=None)
     if user.last_login is not None:

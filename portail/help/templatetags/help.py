@@ -2,12 +2,13 @@
 
 from django import template
 
-from portail.help.difficulties import difficulty
+from portail.help.difficulties import DIFFICULTIES
 
 register = template.Library()
+_TITLES = {int(entry.number): entry.title for entry in DIFFICULTIES}
 
 
 @register.filter
-def help_title(number: int) -> str:
+def help_title(number) -> str:
     """The title of help entry ``number`` ("Vous ne parvenez pas à saisir votre identifiant")."""
-    return difficulty(int(number)).title
+    return _TITLES[int(number)]
