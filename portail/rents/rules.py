@@ -191,7 +191,7 @@ class Status:
     LABELS = {
         TO_DECLARE: "À déclarer",
         DECLARED: "Déclaré",
-        RECEIPT: "En attente d'une quittance",
+        RECEIPT: "Quittance à envoyer ou en cours de vérification",
         NOT_REQUIRED: "Non demandé",
     }
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from portail.common import clock
+from portail.correspondence.rules import contact_channel
 from portail.help.difficulties import Difficulty
 from portail.portfolios.selectors import portfolio_for_request
 
@@ -139,8 +140,8 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
             messages.success(
                 request,
                 f"Quittance de juillet {year - 1} de {tenancy.tenant_name} reçue. La Caf la "
-                "vérifie ; vous recevrez un mail dès que vous pourrez déclarer le loyer de "
-                f"juillet {year}.",
+                f"vérifie ; vous recevrez {_told_by(request.user)} dès que vous pourrez "
+                f"déclarer le loyer de juillet {year}.",
             )
             return redirect("rents:tenants", portfolio_id=portfolio.pk)
     context = {
@@ -312,3 +313,8 @@ def bulk_record(request, portfolio_id: int, import_id: int):
             "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
         },
     )
+
+
+def _told_by(user) -> str:
+    """How the landlord will hear of the receipt: the outbox's one channel rule."""
+    return "un mail" if contact_channel(email=user.contact_email) == "email" else "un courrier"
