@@ -132,7 +132,8 @@ def change_access(
 
 @transaction.atomic
 def suspend_member(*, admin: User, member: User, ip: str | None) -> None:
-    """Suspend a colleague: they can no longer sign in, and their open sessions end."""
+    """Suspend a colleague: they can no longer sign in, and their open sessions end for good
+    (User.save raises the session generation)."""
     _check_keeps_an_admin(admin.landlord, member=member, admin_after=False)
     member.is_active = False
     member.save(update_fields=["is_active"])
