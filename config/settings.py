@@ -98,6 +98,14 @@ TEMPLATES = [
         },
     },
     {
+        # Plain text (e-mail subjects and text bodies): never HTML-escaped, or a subject would
+        # read "L&#x27;adresse" (correspondence/rendering.py renders them with this engine).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
+    {
         # Fragments repeated on every row of a long list (portail/common/jinja2.py says why).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
