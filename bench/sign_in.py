@@ -24,6 +24,7 @@ DB = REPO / "var" / "bench-sign-in.sqlite3"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB}")
 os.environ.setdefault("SECRET_KEY", "bench-only-key-not-secret")
 os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
