@@ -131,6 +131,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.identifier
 
+    @property
+    def contact_email(self) -> str:
+        """Where the agency e-mails this user: the user's own address, else the landlord's."""
+        return self.email or (self.landlord.email if self.landlord_id else "")
+
     @classmethod
     def from_db(cls, db, field_names, values):
         user = super().from_db(db, field_names, values)
