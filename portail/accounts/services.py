@@ -205,7 +205,7 @@ class IdentifierRequest:
     letter_sent_at: datetime.datetime | None = None
 
 
-def _never_used_letter(user: User) -> bool:
+def never_used_letter(user: User) -> bool:
     return user.last_login is None and user.first_credentials_channel == dispatch.LETTER
 
 
@@ -223,7 +223,7 @@ def remind_identifier(
         record_event(action="recovery.identifier", target=user_number, ip=ip)
         return IdentifierRequest()
     now = clock.now()
-    if _never_used_letter(user):
+    if never_used_letter(user):
         # A confirmation holds for the letter it was shown, once: replaying it sends nothing.
         confirmed = (
             confirmed_letter_of is not None

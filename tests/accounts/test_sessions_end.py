@@ -29,7 +29,7 @@ def team():
     browser.post(
         reverse("accounts:sign_in"), {"identifier": colleague.identifier, "password": PASSWORD}
     )
-    tenants = reverse("portfolios:tenants", args=[parc.pk])
+    tenants = reverse("rents:tenants", args=[parc.pk])
     assert browser.get(tenants).status_code == 200
     return admin, colleague, browser, tenants
 
