@@ -10,7 +10,7 @@
    (or DATABASE_URL), each sign-in followed by a sign-out.
 4. Each branch of the landlords' and the staff's sign-in (right, wrong, unknown, no usable
    password, temporary, locked) and of the recovery forms (existing or unknown account): the
-   median time of each and its ratio to the right password / the existing account
+   median time of each and its ratio to the unknown identifier / account
    (bench/sign_in_branches.py).
 The targets: sign-ins >= 80 % of the limit (Argon2 must be the cost, not the rest), and every
 branch ratio within 0.9-1.1 (the time tells nothing about who exists).

@@ -2,9 +2,10 @@
 
 Every branch is one POST through Django's full stack, the branches taken in turn round after
 round (so a noisy machine slows them alike); the median per branch is printed with its ratio
-to the reference of its form (the right password; the existing account). Target: every ratio
-within 0.9-1.1, i.e. the answer's time does not tell whether an identifier or an account
-exists. Untimed between requests: lock-out and rate-limit rows are reset, captchas fetched.
+to the reference of its form: what a prober compares with, the unknown identifier or account.
+Target: every ratio within 0.9-1.1, i.e. the answer's time does not tell whether an identifier
+or an account exists. Untimed between requests: lock-out and rate-limit rows are reset and
+captchas fetched.
 """
 
 import datetime
@@ -41,7 +42,7 @@ def _landlord_branches():
     unknown = rules.format_identifier(999_998)
     return (
         "/compte/connexion/",
-        "right password",
+        "unknown identifier",
         lock,
         until,
         [
@@ -77,7 +78,7 @@ def _staff_branches():
     lock = {"scope": SignInThrottle.Scope.IDENTIFIER, "key": f"staff:{locked.identifier}"}
     return (
         "/agence/connexion/",
-        "right password",
+        "unknown agent",
         lock,
         until,
         [
@@ -169,7 +170,7 @@ def run(rounds: int) -> None:
     recovery = _time_recovery(client, rounds)
     for form in ("lost identifier", "lost password"):
         times = {name: values for name, values in recovery.items() if name.startswith(form)}
-        ratios += _print(f"{form} form", times, f"{form}, existing")
+        ratios += _print(f"{form} form", times, f"{form}, unknown")
     within = all(0.9 <= ratio <= 1.1 for ratio in ratios)
     print(
         f"all branch ratios within 0.9-1.1: {'yes' if within else 'NO'} "
