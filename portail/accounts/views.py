@@ -15,7 +15,7 @@ from portail.common import clock
 from portail.common.http import client_ip
 from portail.help.difficulties import Difficulty
 
-from . import dispatch, ratelimit, services
+from . import dispatch, ratelimit, recovery, services
 from .backends import BACKEND
 from .captcha import speak
 from .forms import (
@@ -176,7 +176,7 @@ def lost_identifier(request):
             if ratelimit.allow(
                 scope="identifier", key=number, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
             ):
-                outcome = services.remind_identifier(user_number=number, ip=ip)
+                outcome = recovery.ask_identifier(user_number=number, ip=ip)
                 if outcome.needs_confirmation:
                     token = signing.dumps(
                         [number, outcome.letter_sent_at.timestamp()], salt=_CONFIRM_SALT
@@ -235,7 +235,7 @@ def lost_password(request):
             if ratelimit.allow(
                 scope="email", key=email, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
             ):
-                services.reset_password_by_email(email=email, ip=ip)
+                recovery.ask_password(email=email, ip=ip)
             return redirect("accounts:lost_password_sent")
     return render(
         request,
@@ -269,7 +269,7 @@ def lost_password_letter(request):
                 limit=ratelimit.RECOVERY_LETTERS_PER_TARGET_PER_DAY,
                 window_seconds=ratelimit.DAY,
             ):
-                services.reset_password_by_letter(user_number=number, ip=ip)
+                recovery.ask_password_by_letter(user_number=number, ip=ip)
             return redirect("accounts:lost_password_letter_sent")
     return render(
         request,

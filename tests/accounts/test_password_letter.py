@@ -11,7 +11,7 @@ from tests.factories import UserFactory
 
 from .conftest import captcha_answer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_at_once")]
 LETTER_PATH = "/compte/mot-de-passe-perdu/courrier/"
 SENT = "/compte/mot-de-passe-perdu/courrier/envoye/"
 

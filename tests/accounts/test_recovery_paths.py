@@ -25,7 +25,7 @@ from tests.factories import LandlordFactory
 
 from .conftest import captcha_answer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_at_once")]
 CHOSEN = "Tilleul-Printemps-Lavande"
 SIGN_IN = "/compte/connexion/"
 LOST_PASSWORD = "/compte/mot-de-passe-perdu/"
