@@ -36,9 +36,11 @@ class PortalAPI(NinjaAPI):
                         response["content"] = {
                             problems.CONTENT_TYPE: content.pop("application/json")
                         }
-                if operation.get("security"):
-                    for code in ("401", "429"):
-                        operation["responses"].setdefault(code, _problem_response(code))
+                codes = ["401", "429"] if operation.get("security") else []
+                if operation.get("parameters") or operation.get("requestBody"):
+                    codes.append("422")
+                for code in codes:
+                    operation["responses"].setdefault(code, _problem_response(code))
         return schema
 
 

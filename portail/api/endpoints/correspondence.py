@@ -23,8 +23,10 @@ def list_correspondence(
 ):
     """E-mails and letters sent to the account, newest first: subject and date, never the
     body (a message may have carried a temporary password)."""
-    messages = correspondence_of_user(request.user).only(
-        "id", "kind", "channel", "subject", "sent_at"
+    messages = (
+        correspondence_of_user(request.user)
+        .select_related(None)
+        .only("id", "kind", "channel", "subject", "sent_at")
     )
     after = pagination.decode(cursor)
     if after is not None:

@@ -1,0 +1,64 @@
+"""schemathesis against the OpenAPI document, through the WSGI application with a real token
+(read and declare) on the test database (PostgreSQL in CI): no 500, every answer conforms to
+the document (status, content type, headers, body). Bounded: a few examples per operation."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from .conftest import make_token
+
+EXAMPLES_PER_OPERATION = 25
+
+
+def _schema():
+    """The document the API serves at /api/v1/openapi.json, called through the WSGI
+    application (the served document itself is checked by test_openapi_document)."""
+    from config.wsgi import application
+    from portail.api.api import api
+
+    loaded = schemathesis.openapi.from_dict(api.get_openapi_schema())
+    loaded.app = application
+    return loaded
+
+
+@pytest.fixture
+def wsgi_requests(world, settings):
+    """The connection stays open between requests, as Django's test client keeps it: the
+    test's transaction holds the data."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    settings.API_RATE_LIMIT_PER_MINUTE = 100_000
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(world):
+    return {"Authorization": f"Bearer {make_token(world.user, [world.portfolio])[1]}"}
+
+
+schema = _schema()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_every_operation_conforms_to_the_document(case, wsgi_requests, bearer):
+    case.call_and_validate(headers=bearer)
+
+
+def test_openapi_document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.1")
+    assert document == _schema().raw_schema
