@@ -6,7 +6,7 @@ from ninja import NinjaAPI, Swagger
 
 from . import problems
 from .auth import TokenAuth
-from .endpoints import correspondence, portfolios
+from .endpoints import correspondence, portfolios, token
 
 DESCRIPTION = """API of the Espace bailleur for landlords' software: portfolios, tenancies,
 July rents, files of rents and their reports, acknowledgements, Mes courriers.
@@ -53,5 +53,6 @@ api = PortalAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 problems.install(api)
+api.add_router("", token.router)
 api.add_router("", portfolios.router)
 api.add_router("", correspondence.router)

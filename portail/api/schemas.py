@@ -61,3 +61,9 @@ class MessageOut(Schema):
 class MessagePage(Schema):
     items: list[MessageOut]
     next_cursor: str | None
+
+
+class TokenOut(Schema):
+    name: str
+    scopes: list[str] = Field(examples=[["read", "declare"]])
+    expires_at: datetime.datetime
