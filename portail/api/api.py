@@ -30,7 +30,11 @@ class PortalAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                for code, response in operation.get("responses", {}).items():
+                # Status codes as strings (ninja keeps ints): one key each in the JSON.
+                operation["responses"] = {
+                    str(code): response for code, response in operation["responses"].items()
+                }
+                for code, response in operation["responses"].items():
                     content = response.get("content", {})
                     if str(code)[0] in "45" and "application/json" in content:
                         response["content"] = {

@@ -14,18 +14,28 @@ def encode(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def decode(cursor: str | None) -> list | None:
-    """The values a cursor carries; 422 for a cursor we did not give."""
+def decode(cursor: str | None, *types: type) -> list | None:
+    """The values a cursor carries, of these types; 422 for a cursor we did not give."""
     if not cursor:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         values = None
-    if not isinstance(values, list):
-        raise Problem(
-            422,
-            "Ce curseur n'est pas valide : reprenez celui de la page précédente.",
-            slug="validation-error",
+    if (
+        not isinstance(values, list)
+        or len(values) != len(types)
+        or not all(
+            isinstance(v, t) and not isinstance(v, bool) for v, t in zip(values, types, strict=True)
         )
+    ):
+        raise invalid()
     return values
+
+
+def invalid() -> Problem:
+    return Problem(
+        422,
+        "Ce curseur n'est pas valide : reprenez celui de la page précédente.",
+        slug="validation-error",
+    )

@@ -28,14 +28,14 @@ def list_correspondence(
         .select_related(None)
         .only("id", "kind", "channel", "subject", "sent_at")
     )
-    after = pagination.decode(cursor)
+    after = pagination.decode(cursor, str, int)
     if after is not None:
         try:
-            sent_at, pk = parse_datetime(str(after[0])), int(after[1])
-        except (IndexError, TypeError, ValueError):
-            sent_at, pk = None, None
+            sent_at, pk = parse_datetime(after[0]), after[1]
+        except ValueError:
+            sent_at = None
         if sent_at is None:
-            pagination.decode("!")  # the same 422 as any cursor we did not give
+            raise pagination.invalid()
         messages = messages.filter(sent_at__lte=sent_at).exclude(sent_at=sent_at, pk__gte=pk)
     page = list(messages[: limit + 1])
     more = len(page) > limit
