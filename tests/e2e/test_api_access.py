@@ -48,7 +48,7 @@ def test_a_landlord_makes_a_token_uses_it_and_revokes_it(page, live_server):
 
 
 def _get(url: str, token: str) -> tuple[int, dict]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
             return response.status, json.loads(response.read())
