@@ -5,6 +5,7 @@ the document (status, content type, headers, body). Bounded: a few examples per 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from .conftest import make_token
 
@@ -53,7 +54,10 @@ schema = _schema()
     database=None,
 )
 def test_every_operation_conforms_to_the_document(case, wsgi_requests, bearer):
-    case.call_and_validate(headers=bearer)
+    # Every check but "schema-valid data is accepted": the domain refuses data a schema cannot
+    # describe (an amount written "1.234", a July N-1 rent unknown, a cursor we did not give),
+    # with 422 and the screen's message; that answer is itself checked against the document.
+    case.call_and_validate(headers=bearer, excluded_checks=[positive_data_acceptance])
 
 
 def test_openapi_document(client):
