@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from ninja.security import HttpBearer
 
-from portail.accounts.forms import client_ip
+from portail.common.http import client_ip
 
 from . import services
 from .problems import Problem

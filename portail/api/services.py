@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portail.audit.services import record_event
 from portail.common import clock
+from portail.correspondence.rules import contact_channel
 from portail.correspondence.services import queue_message
 from portail.portfolios.selectors import portfolios_of_user
 
@@ -42,12 +43,6 @@ def _digest_key() -> bytes:
 
 def digest_of(token: str) -> str:
     return rules.token_digest(token=token, key=_digest_key())
-
-
-def _contact_channel(user) -> str:
-    """By e-mail when the account has an address, else by letter."""
-    has_email = bool(user.email or (user.landlord_id and user.landlord.email))
-    return "email" if has_email else "letter"
 
 
 @transaction.atomic
@@ -97,10 +92,12 @@ def create_token(
             "expires_on": expires_on.isoformat(),
         },
     )
+    # The account's contact address (else the creator's); a letter when there is none.
+    address = user.landlord.email or user.contact_email
     queue_message(
         user=user,
         kind="api_token_created",
-        channel=_contact_channel(user),
+        channel=contact_channel(email=address),
         template="api/messages/token_created",
         context={
             "name": token.name,
@@ -109,7 +106,7 @@ def create_token(
             "expires_on": expires_on.strftime("%d/%m/%Y"),
             "link_path": "/acces-logiciels/",
         },
-        email=user.landlord.email or None,
+        email=address or None,
     )
     return token, clear
 

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portail.accounts.forms import client_ip
 from portail.common import clock
+from portail.common.http import client_ip
 from portail.portfolios.selectors import portfolios_of_user
 
 from . import selectors, services
