@@ -6,7 +6,15 @@ from ninja import NinjaAPI, Swagger
 
 from . import problems
 from .auth import TokenAuth
-from .endpoints import correspondence, portfolios, token
+from .endpoints import (
+    acknowledgements,
+    correspondence,
+    declarations,
+    files,
+    portfolios,
+    tenancies,
+    token,
+)
 
 DESCRIPTION = """API of the Espace bailleur for landlords' software: portfolios, tenancies,
 July rents, files of rents and their reports, acknowledgements, Mes courriers.
@@ -43,6 +51,8 @@ class PortalAPI(NinjaAPI):
                 codes = ["401", "429"] if operation.get("security") else []
                 if operation.get("parameters") or operation.get("requestBody"):
                     codes.append("422")
+                if operation.get("requestBody"):
+                    codes.append("400")
                 for code in codes:
                     operation["responses"].setdefault(code, _problem_response(code))
         return schema
@@ -59,4 +69,8 @@ api = PortalAPI(
 problems.install(api)
 api.add_router("", token.router)
 api.add_router("", portfolios.router)
+api.add_router("", tenancies.router)
+api.add_router("", declarations.router)
+api.add_router("", files.router)
+api.add_router("", acknowledgements.router)
 api.add_router("", correspondence.router)

@@ -27,6 +27,8 @@ TITLES = {
     500: "Internal Server Error",
 }
 DETAILS = {
+    400: "Le corps de la requête est illisible : envoyez du JSON (ou un formulaire pour un "
+    "fichier), comme le décrit la documentation de l'API.",
     401: "Jeton d'accès absent, inconnu, expiré ou révoqué : créez-en un sur la page "
     "« Accès pour vos logiciels ».",
     403: "Ce jeton ne permet pas cette action.",

@@ -9,7 +9,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from .conftest import make_token
 
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 15
 
 
 def _schema():
@@ -53,7 +53,15 @@ schema = _schema()
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_every_operation_conforms_to_the_document(case, wsgi_requests, bearer):
+def test_every_operation_conforms_to_the_document(case, wsgi_requests, bearer, world):
+    # Most generated ids name nothing (404): half the cases are pointed at the token's
+    # portfolio and a tenancy in it, so declarations, files and lists run their real paths.
+    parameters = case.path_parameters or {}
+    positive = case.meta is None or case.meta.generation.mode.is_positive
+    if positive and "portfolio_id" in parameters and hash(str(parameters)) % 2 == 0:
+        parameters["portfolio_id"] = world.portfolio.pk
+        if "recipient_number" in parameters:
+            parameters["recipient_number"] = world.known.recipient_number
     # Every check but "schema-valid data is accepted": the domain refuses data a schema cannot
     # describe (an amount written "1.234", a July N-1 rent unknown, a cursor we did not give),
     # with 422 and the screen's message; that answer is itself checked against the document.

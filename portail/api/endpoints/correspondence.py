@@ -6,6 +6,7 @@ from ninja import Query, Router
 from portail.correspondence.selectors import correspondence_of_user
 
 from .. import pagination
+from ..queries import query_parameters
 from ..schemas import MessagePage, ProblemOut
 
 router = Router(tags=["correspondence"])
@@ -16,6 +17,7 @@ router = Router(tags=["correspondence"])
     response={200: MessagePage, 422: ProblemOut},
     operation_id="list_correspondence",
 )
+@query_parameters("cursor", "limit")
 def list_correspondence(
     request,
     cursor: str | None = None,

@@ -2,6 +2,7 @@
 
 from ninja import Router
 
+from ..queries import query_parameters
 from ..schemas import PortfolioList, PortfolioOut, ProblemOut
 from ..selectors import portfolio_of_token, portfolios_of_token
 
@@ -18,6 +19,7 @@ def _out(portfolio) -> dict:
 
 
 @router.get("/portfolios", response={200: PortfolioList}, operation_id="list_portfolios")
+@query_parameters()
 def list_portfolios(request):
     """The portfolios of this token that its creator may still see."""
     return {"items": [_out(p) for p in portfolios_of_token(request.auth)]}
@@ -28,6 +30,7 @@ def list_portfolios(request):
     response={200: PortfolioOut, 404: ProblemOut},
     operation_id="get_portfolio",
 )
+@query_parameters()
 def get_portfolio(request, portfolio_id: int):
     """One portfolio of this token; 404 for any other, whoever owns it."""
     return _out(portfolio_of_token(request.auth, portfolio_id))

@@ -2,12 +2,14 @@
 
 from ninja import Router
 
+from ..queries import query_parameters
 from ..schemas import TokenOut
 
 router = Router(tags=["token"])
 
 
 @router.get("/token", response={200: TokenOut}, operation_id="get_token")
+@query_parameters()
 def get_token(request):
     """The token of this request: its name, scopes and expiry; nothing read beyond the
     token check itself."""
