@@ -9,7 +9,9 @@ write (4xx) rolls its key back with it: a retry is judged again by the same rule
 
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+
+from portail.common import clock
 
 from . import rules
 from .models import IdempotencyKey
@@ -35,12 +37,8 @@ def run_once(
         method=request.method, path=request.path, body=request.body
     )
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    token=request.auth, key=key, fingerprint=fingerprint, status_code=0, response={}
-                )
-        except IntegrityError:
+        row_id = _claim(token_id=request.auth.pk, key=key, fingerprint=fingerprint)
+        if row_id is None:
             row = IdempotencyKey.objects.get(token=request.auth, key=key)
             if row.fingerprint != fingerprint:
                 raise Problem(
@@ -51,6 +49,19 @@ def run_once(
                 ) from None
             return row.status_code, row.response
         status, body = write()
-        row.status_code, row.response = status, body
-        row.save(update_fields=["status_code", "response"])
+        IdempotencyKey.objects.filter(pk=row_id).update(status_code=status, response=body)
         return status, body
+
+
+def _claim(*, token_id: int, key: str, fingerprint: str) -> int | None:
+    """Insert the key's row, or wait for a parallel twin's to commit: its id, or None when the
+    key was already there (one statement, no savepoint; PostgreSQL and SQLite alike)."""
+    table = IdempotencyKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (token_id, key, fingerprint, status_code, response, created_at) "  # noqa: S608 - our table's name
+            "VALUES (%s, %s, %s, 0, '{}', %s) ON CONFLICT (token_id, key) DO NOTHING RETURNING id",
+            [token_id, key, fingerprint, connection.ops.adapt_datetimefield_value(clock.now())],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -1,6 +1,7 @@
 """Reads of the API: who may manage a landlord's software access, a token's portfolios (the one
 place an API request reaches a portfolio), tokens, webhooks and their recent deliveries."""
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -13,6 +14,7 @@ from portail.team.selectors import landlord_administered_by
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 RECENT_DELIVERIES = 50
+TOKEN_PORTFOLIOS_CACHE_SECONDS = 24 * 3600
 
 
 def landlord_for_api_admin(user) -> Landlord:
@@ -38,11 +40,15 @@ def portfolio_of_token(token: ApiToken, portfolio_id: int) -> Portfolio:
     return portfolio
 
 
-def token_portfolio_ids(token: ApiToken) -> set[int]:
-    ids = getattr(token, "_portfolio_ids", None)
+def token_portfolio_ids(token: ApiToken) -> frozenset[int]:
+    """The portfolios a token was given. They never change once it is made (a token is
+    revoked, not edited), so they are kept in the cache; whether the token is still in force
+    is read on every request (services.token_in_force)."""
+    key = f"api-token-portfolios:{token.pk}"
+    ids = cache.get(key)
     if ids is None:
-        ids = set(token.portfolios.values_list("pk", flat=True))
-        token._portfolio_ids = ids
+        ids = frozenset(token.portfolios.values_list("pk", flat=True))
+        cache.set(key, ids, TOKEN_PORTFOLIOS_CACHE_SECONDS)
     return ids
 
 

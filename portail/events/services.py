@@ -26,7 +26,7 @@ def subscribe(subscriber: Callable[[DomainEvent], None]) -> None:
         _subscribers.append(subscriber)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def emit(
     *, kind: Kind | str, landlord_id: int, portfolio_id: int | None = None, data: dict
 ) -> DomainEvent:

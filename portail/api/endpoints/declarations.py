@@ -37,6 +37,16 @@ def _refused(refusal: DeclarationRefused, **extensions) -> Problem:
     )
 
 
+def _current_version(tenancy, *, year: int) -> int:
+    """The version a correction is based on when the software names none: the current
+    declared one, read with the tenancy (``current_version``) in the usual case; else the
+    service's own reading (selectors.latest_declaration)."""
+    if year == tenancy.year and (tenancy.rent_current is None or tenancy.current_version):
+        return tenancy.current_version or 0
+    latest = selectors.latest_declaration(tenancy, year=year)
+    return latest.version if latest else 0
+
+
 @router.post(
     "/portfolios/{portfolio_id}/tenancies/{recipient_number}/july-rent",
     response={201: DeclarationOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut},
@@ -78,10 +88,9 @@ def declare_july_rent(
         ) from None
 
     def write():
-        latest = selectors.latest_declaration(tenancy, year=declaration.year)
         expected = declaration.based_on_version
         if expected is None:
-            expected = latest.version if latest else 0
+            expected = _current_version(tenancy, year=declaration.year)
         try:
             submission = declare_rent(
                 user=request.user,
@@ -96,12 +105,12 @@ def declare_july_rent(
         except DeclarationRefused as refusal:
             warnings = amount_warnings_for(tenancy, amount=amount, year=declaration.year)
             raise _refused(refusal, warnings=warnings or None) from None
-        current = selectors.latest_declaration(tenancy, year=declaration.year)
+        line = selectors.declarations_of_submission(submission).first()
         return 201, {
             "recipient_number": tenancy.recipient_number,
             "year": declaration.year,
-            "amount": amount_text(current.amount),
-            "version": current.version,
+            "amount": amount_text(line["amount"]),
+            "version": line["version"],
             "acknowledgement_id": submission.pk,
             "declared_at": submission.submitted_at.isoformat(),
         }

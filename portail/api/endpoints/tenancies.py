@@ -4,7 +4,7 @@ the versions of its declaration."""
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from ninja import Query, Router
@@ -131,14 +131,17 @@ def list_tenancies(
 
 
 def tenancy_of_portfolio(portfolio, recipient_number: str, *, year: int):
-    """One tenancy of the portfolio, by its recipient number, with its rents and status."""
+    """One tenancy of the portfolio, by its recipient number, with its rents, status and the
+    version of its current July N rent when a landlord declared it (``current_version``)."""
     tenancy = (
         tenant_list(portfolio, year=year, sort="numero")
         .filter(recipient_number=recipient_number)
+        .annotate(current_version=F("current_july__version"))
         .first()
     )
     if tenancy is None:
         raise Http404("Locataire introuvable")
+    tenancy.year = year
     return tenancy
 
 
