@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portail.accounts.middleware.CredentialsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Errors under /api/ that no API handler answered become problem details (RFC 9457).
+    "portail.api.middleware.ProblemDetailsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
