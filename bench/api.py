@@ -145,8 +145,8 @@ def _add_portfolio(landlord, ref: str, tenancies: int, first_number: int):
         with cursor.copy(
             "COPY rents_julyrent (tenancy_id, year, amount, source, recorded_at) FROM STDIN"
         ) as copy:
-            for tenancy_id, _number in ids:
-                copy.write_row((tenancy_id, year - 1, "600.00", "feed", now))
+            for tenancy_id, number in ids:  # as rents_common.make_portfolio's
+                copy.write_row((tenancy_id, year - 1, f"{500 + int(number) % 400}.00", "feed", now))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return portfolio, ids
@@ -284,18 +284,24 @@ def _multipart(name: str, filename: str, content: bytes, fields: dict) -> tuple[
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _wait_status(bulk_id: int, statuses: set[str]) -> str:
+POLL_SECONDS = 0.5  # both paths poll as often: the progress page, the file's URL
+
+
+def _wait_status(bulk_id: int, statuses: set[str], conn, page: str, cookie: str) -> str:
+    """Poll the file's progress page as the browser does, until the file reaches a status."""
     from django.db import connection
 
     from portail.rents.models import BulkImport
 
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
+        conn.request("GET", page, headers={"Cookie": cookie})
+        conn.getresponse().read()
         status = BulkImport.objects.filter(pk=bulk_id).values_list("status", flat=True).first()
         connection.close()
         if status in statuses:
             return status
-        time.sleep(0.1)
+        time.sleep(POLL_SECONDS)
     raise SystemExit(f"file {bulk_id} still not {statuses}")
 
 
@@ -324,7 +330,8 @@ def _through_screen(port: int, cookie: str, portfolio_id: int, content: bytes) -
     response.read()
     location = response.getheader("Location")
     bulk_id = int(re.search(r"/depots/(\d+)/", location).group(1))
-    _wait_status(bulk_id, {"checked"})
+    progress = f"/parcs/{portfolio_id}/depots/{bulk_id}/"
+    _wait_status(bulk_id, {"checked"}, conn, progress, cookies)
     record = f"/parcs/{portfolio_id}/depots/{bulk_id}/enregistrer/"
     form = f"csrfmiddlewaretoken={token}&confirmed=on".encode()
     conn.request(
@@ -338,7 +345,7 @@ def _through_screen(port: int, cookie: str, portfolio_id: int, content: bytes) -
         },
     )
     conn.getresponse().read()
-    _wait_status(bulk_id, {"recorded"})
+    _wait_status(bulk_id, {"recorded"}, conn, progress, cookies)
     conn.close()
     return time.perf_counter() - start
 
@@ -363,7 +370,7 @@ def _through_api(port: int, clear: str, portfolio_id: int, content: bytes) -> fl
         state = json.loads(conn.getresponse().read())
         if state["status"] != "checking":
             break
-        time.sleep(0.1)
+        time.sleep(POLL_SECONDS)
     assert state["status"] == "checked" and state["error_lines"] == 0, state
     conn.request(
         "POST",
@@ -375,7 +382,8 @@ def _through_api(port: int, clear: str, portfolio_id: int, content: bytes) -> fl
     while state["status"] != "recorded":
         conn.request("GET", url, headers=auth)
         state = json.loads(conn.getresponse().read())
-        time.sleep(0.1)
+        if state["status"] != "recorded":
+            time.sleep(POLL_SECONDS)
     conn.close()
     return time.perf_counter() - start
 
