@@ -15,6 +15,7 @@ from .conftest import assert_accessible, sign_in
 
 
 def test_a_landlord_makes_a_token_uses_it_and_revokes_it(page, live_server):
+    page.set_default_timeout(30_000)  # the machine is shared: pages may take seconds
     user = UserFactory(email="gestion@exemple.fr")
     PortfolioFactory(landlord=user.landlord, name="Mes logements")
     sign_in(page, user.identifier, PASSWORD)
@@ -57,12 +58,16 @@ def _get(url: str, token: str) -> tuple[int, dict]:
 
 
 def test_the_documentation_page_renders_offline_under_the_csp(page, live_server):
+    page.set_default_timeout(30_000)
     violations = []
     page.on(
         "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
     )
     failed = []
     page.on("requestfailed", lambda r: failed.append(r.url))
-    page.goto("/api/v1/docs")
-    expect(page.get_by_text("/api/v1/portfolios/{portfolio_id}").first).to_be_visible()
+    page.goto("/api/v1/docs", timeout=60_000)
+    # Swagger UI's bundle is large: on a busy machine it renders in seconds, not at once.
+    expect(page.get_by_text("/api/v1/portfolios/{portfolio_id}").first).to_be_visible(
+        timeout=30_000
+    )
     assert violations == [] and failed == []
