@@ -15,7 +15,7 @@ from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import may_declare
 
-from . import rules, selectors
+from . import events, rules, selectors
 from .models import JulyRent, RentDeclaration, RentSubmission
 from .tenant_list import with_rents
 
@@ -125,6 +125,7 @@ def declare_rent(
         )
     except IntegrityError:
         return _answer_to_concurrent_twin(tenancy, year=year, amount=amount, token=token)
+    events.acknowledgement_ready(submission, lines=1)
     log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
     return submission
 
