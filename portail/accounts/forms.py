@@ -4,9 +4,11 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from portail.common.formats import french_date, french_datetime
+from portail.common.forms import column_field
 
 from . import rules
 from .captcha import captcha_field
+from .models import User
 from .services import Refusal, SignInResult, attempt_sign_in
 
 GENERIC_REFUSAL = (
@@ -111,6 +113,7 @@ class NewPasswordForm(forms.Form):
     current_password = forms.CharField(
         label="Mot de passe actuel",
         strip=False,
+        max_length=rules.PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "data-password-toggle": ""}
         ),
@@ -171,10 +174,11 @@ class NewPasswordForm(forms.Form):
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(
+    email = column_field(
+        User,
+        "email",
         label="Adresse mail",
         help_text="Exemple : prenom.nom@exemple.fr",
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "invalid": "Saisissez une adresse mail complète, par exemple prenom.nom@exemple.fr.",
@@ -190,6 +194,7 @@ class EmailWithPasswordForm(EmailForm):
         label="Votre mot de passe",
         help_text="Par sécurité, retapez votre mot de passe pour changer d'adresse mail.",
         strip=False,
+        max_length=rules.PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "data-password-toggle": ""}
         ),

@@ -1,6 +1,7 @@
 """Staff screens: thin views over the back office's selectors and services."""
 
 import csv
+from functools import wraps
 from urllib.parse import urlencode
 
 from csp.constants import SELF
@@ -341,16 +342,32 @@ def receipt_file(request, receipt_id: int):
 # --- Campaign ---------------------------------------------------------------------------------
 
 
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("annee", ""))
-    except ValueError:
-        return rent_rules.campaign_year(clock.today())
+def with_campaign_year(view):
+    """Read ?annee= once for a campaign view (the current campaign when absent); a year that is
+    not a campaign's gets a French "not found" page, never a 500."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        today = clock.today()
+        text = request.GET.get("annee")
+        try:
+            year = (
+                rent_rules.campaign_year(today)
+                if text is None
+                else rent_rules.parse_campaign_year(text, today=today)
+            )
+        except rent_rules.CampaignYearError as error:
+            return render(
+                request, "backoffice/no_campaign.html", {"message": error.message}, status=404
+            )
+        return view(request, *args, year=year, **kwargs)
+
+    return wrapped
 
 
 @staff_required("view_campaign")
-def campaign(request):
-    year = _year(request)
+@with_campaign_year
+def campaign(request, year: int):
     undeclared = Paginator(selectors.landlords_with_undeclared_rents(year), 50)
     return render(
         request,
@@ -367,12 +384,13 @@ def campaign(request):
 
 
 @staff_required("set_campaign_dates")
-def campaign_dates(request):
-    year = _year(request)
+@with_campaign_year
+def campaign_dates(request, year: int):
     current = campaign_of_year(year)
     form = CampaignDatesForm(
         data=request.POST or None,
         initial={"opens_on": current.opens_on, "closes_on": current.closes_on},
+        year=year,
     )
     if request.method == "POST" and form.is_valid():
         services.set_campaign_dates(
@@ -389,8 +407,8 @@ REMINDERS_IN_REQUEST = 500
 
 @require_POST
 @staff_required("send_reminders")
-def send_reminders(request):
-    year = _year(request)
+@with_campaign_year
+def send_reminders(request, year: int):
     waiting = selectors.landlords_with_undeclared_rents(year).count()
     if waiting > REMINDERS_IN_REQUEST:
         send_reminders_task.enqueue(year, request.user.pk, client_ip(request))
@@ -415,8 +433,8 @@ class _Echo:
 
 
 @staff_required("export_rents")
-def export_rents(request):
-    year = _year(request)
+@with_campaign_year
+def export_rents(request, year: int):
     services.record_export(year=year, agent=request.user, ip=client_ip(request))
     writer = csv.writer(_Echo())
 

@@ -5,12 +5,14 @@ from django import forms
 from . import rules, services
 
 AMOUNT_HINT = "Exemple : 650,50"
+AMOUNT_MAX_LENGTH = 40
 
 
 class AmountField(forms.CharField):
     """A euro amount typed the French way (difficulty 10); cleans to a Decimal."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", AMOUNT_MAX_LENGTH)
         kwargs.setdefault("help_text", AMOUNT_HINT)
         kwargs.setdefault(
             "error_messages", {"required": f"Indiquez le montant du loyer. {rules.AMOUNT_EXAMPLE}"}
@@ -21,7 +23,6 @@ class AmountField(forms.CharField):
                 "inputmode": "decimal",
                 "autocomplete": "off",
                 "spellcheck": "false",
-                "maxlength": "40",
             }
         )
 
@@ -109,7 +110,7 @@ class TenantFilterForm(forms.Form):
         label="Statut",
         choices=[("", "Tous")] + list(rules.Status.LABELS.items()),
     )
-    tri = forms.CharField(required=False, widget=forms.HiddenInput)
+    tri = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

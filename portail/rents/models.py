@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -101,6 +102,20 @@ class RentCampaign(models.Model):
         self.opens_on = self.opens_on or opens
         self.closes_on = self.closes_on or closes
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """The admin's form: the dates lie in the span campaign N is current (rules)."""
+        from .rules import campaign_dates_error, campaign_years
+
+        years = campaign_years(clock.today())
+        if self.year not in years:
+            raise ValidationError({"year": f"Choisissez une année de {years[0]} à {years[-1]}."})
+        if self.opens_on and self.closes_on:
+            error = campaign_dates_error(
+                year=self.year, opens_on=self.opens_on, closes_on=self.closes_on
+            )
+            if error is not None:
+                raise ValidationError({error[0]: error[1]})
 
     def is_open_on(self, day) -> bool:
         """Whether declarations and corrections are taken on this day (rules.campaign_is_open)."""
