@@ -1,6 +1,7 @@
 """Forms of the rents app: amounts are read by rules.parse_amount, nowhere else."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from . import rules, services
 
@@ -18,6 +19,8 @@ class AmountField(forms.CharField):
             "error_messages", {"required": f"Indiquez le montant du loyer. {rules.AMOUNT_EXAMPLE}"}
         )
         super().__init__(**kwargs)
+        # The length is checked on the text, before reading it (to_python), not on the Decimal.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
         self.widget.attrs.update(
             {
                 "inputmode": "decimal",
@@ -30,6 +33,12 @@ class AmountField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > self.max_length:
+            raise forms.ValidationError(
+                f"Ce montant compte {len(value)} caractères, c'est trop pour un loyer. "
+                f"{rules.AMOUNT_EXAMPLE}",
+                code="max_length",
+            )
         try:
             return rules.parse_amount(value)
         except rules.AmountError as error:
