@@ -24,7 +24,7 @@ from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import EmailConfirmation, User
 from portail.accounts.views import AUTHENTICATED_AT
 from portail.backoffice.signin import permit_enrolment
-from portail.backoffice.views import PENDING
+from portail.backoffice.views.authentication import PENDING
 from portail.common import clock
 from portail.correspondence.models import Message
 from portail.portfolios.models import Grant
