@@ -1,7 +1,5 @@
 """Declaring July rents: one tenancy on screen, a receipt when N-1 is missing, or a file."""
 
-import csv
-import io
 import uuid
 
 from django.conf import settings
@@ -13,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from portail.common import clock
+from portail.common.exports import csv_download
 from portail.help.difficulties import Difficulty
 from portail.portfolios.selectors import portfolio_for_request
 
@@ -259,14 +258,10 @@ def bulk_errors(request, portfolio_id: int, import_id: int):
     """The errors of a file, one line each, to correct it in a spreadsheet."""
     portfolio = _declaring_portfolio(request, portfolio_id)
     bulk = selectors.bulk_import_for_portfolio(portfolio, import_id)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["ligne", "numero_allocataire", "erreur"])
-    writer.writerows(bulk.errors)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="erreurs-{bulk.pk}.csv"'
-    return response
+    rows = [["ligne", "numero_allocataire", "erreur"], *bulk.errors]
+    return csv_download(
+        rows, filename=f"erreurs-{bulk.pk}.csv", delimiter=";", byte_order_mark=True
+    )
 
 
 @login_required

@@ -51,7 +51,8 @@ def test_a_file_with_errors_records_nothing_and_lists_every_error_by_line(client
     assert not JulyRent.objects.filter(year=2026).exists()
     bulk = BulkImport.objects.get()
     errors = client.get(reverse("rents:bulk_errors", args=[world.portfolio.pk, bulk.pk]))
-    rows = list(csv.reader(io.StringIO(errors.content.decode("utf-8-sig")), delimiter=";"))
+    content = b"".join(errors.streaming_content).decode("utf-8-sig")  # streamed
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert [row[0] for row in rows[1:]] == ["4", "5", "6", "7"]
     assert "quittance" in rows[2][2]
     assert "ligne 2" in rows[3][2]

