@@ -19,29 +19,34 @@ from portail.portfolios.models import Portfolio, Tenancy
 from . import rules, selectors
 from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
 from .models import BulkImport, JulyRent, RentDeclaration, RentSubmission
-from .parsing import read_rent_lines
+from .parsing import RentFile, read_rent_lines
 from .tenant_list import with_rents
 
 log = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 0.5  # the progress bar is written at most this often
+# A file's errors are stored bounded: the first ones in full, the others only counted.
+ERRORS_KEPT = 1000
+MAX_SHOWN_CHARACTERS = 40  # of a recipient number as typed in a refused line
 
 
 def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
     """Check every line of a file of rents with the screen's rules, noting each error with its
     line number (difficulty 10); nothing is recorded."""
     bulk = BulkImport.objects.select_related("portfolio").get(pk=bulk_import_id)
-    rows = _lines_of_file(bulk)
-    if rows is None:
+    read = _lines_of_file(bulk)
+    if read is None:
         return bulk
-    bulk.total_lines = len(rows)
-    bulk.save(update_fields=["total_lines"])
-    _save_outcome(bulk, _check_lines(bulk, rows))
+    bulk.total_lines = len(read.lines)
+    bulk.notes = read.notes
+    bulk.save(update_fields=["total_lines", "notes"])
+    _save_outcome(bulk, _check_lines(bulk, read.lines))
     return bulk
 
 
-def _lines_of_file(bulk: BulkImport) -> list[tuple[int, str, str]] | None:
-    """The file's lines; None, and the file marked failed, when it cannot be read at all."""
+def _lines_of_file(bulk: BulkImport) -> RentFile | None:
+    """The file's lines; None, and the file marked failed, when it cannot be read at all (its
+    size was checked on upload: parsing.check_file_limits)."""
     try:
         with bulk.file.open("rb") as handle:
             return read_rent_lines(handle.read())
@@ -58,8 +63,15 @@ class _Outcome:
     warnings [line, reasons] (amounts to confirm)."""
 
     errors: list = field(default_factory=list)
+    error_count: int = 0
     valid: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+
+    def add_error(self, error: list) -> None:
+        """Keep the first ERRORS_KEPT errors in full; count the others."""
+        self.error_count += 1
+        if len(self.errors) < ERRORS_KEPT:
+            self.errors.append(error)
 
 
 def _check_lines(bulk: BulkImport, rows: list[tuple[int, str, str]]) -> _Outcome:
@@ -81,12 +93,12 @@ def _check_lines(bulk: BulkImport, rows: list[tuple[int, str, str]]) -> _Outcome
         tenancy = tenancies.get(number)
         refusal = _tenancy_refusal(tenancy, first_line=seen.get(number), year=year)
         if refusal is not None:
-            outcome.errors.append([line, number, refusal])
+            outcome.add_error([line, number[:MAX_SHOWN_CHARACTERS], refusal])
         else:
             try:
                 amount = rules.parse_amount(amount_text)
             except rules.AmountError as error:
-                outcome.errors.append([line, number, error.message])
+                outcome.add_error([line, number[:MAX_SHOWN_CHARACTERS], error.message])
             else:
                 reasons = rules.amount_warnings(
                     amount=amount, previous=tenancy[2], ratio=ratio, ceiling=ceiling, year=year
@@ -117,6 +129,7 @@ def _tenancy_refusal(tenancy: tuple | None, *, first_line: int | None, year: int
 
 def _save_outcome(bulk: BulkImport, outcome: _Outcome) -> None:
     bulk.errors = outcome.errors
+    bulk.error_count = outcome.error_count
     bulk.valid_lines = "\n".join(outcome.valid)
     bulk.valid_count = len(outcome.valid)
     bulk.warnings = outcome.warnings
@@ -125,6 +138,7 @@ def _save_outcome(bulk: BulkImport, outcome: _Outcome) -> None:
     bulk.save(
         update_fields=[
             "errors",
+            "error_count",
             "valid_lines",
             "valid_count",
             "warnings",

@@ -3,7 +3,7 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from . import receipts, rules
+from . import parsing, receipts, rules
 
 AMOUNT_HINT = "Exemple : 650,50"
 AMOUNT_MAX_LENGTH = 40
@@ -91,7 +91,8 @@ class BulkImportForm(forms.Form):
         label="Fichier des loyers (CSV ou XLSX)",
         help_text=(
             "Une ligne par locataire : numéro allocataire, puis montant (exemple : "
-            "1000003;650,50). Une ligne d'en-tête est permise."
+            "1000003;650,50). Une ligne d'en-tête est permise. 10 Mo et 100 000 lignes au plus ; "
+            "CSV en UTF-8 ou Windows-1252."
         ),
         error_messages={"required": "Choisissez le fichier à déposer."},
     )
@@ -99,6 +100,15 @@ class BulkImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,.txt"
+
+    def clean_file(self):
+        """The limits of a file of rents, checked before it is stored or read (parsing)."""
+        upload = self.cleaned_data["file"]
+        try:
+            parsing.check_file_limits(upload)
+        except parsing.FileRefused as refusal:
+            raise forms.ValidationError(refusal.message, code="file_limits") from None
+        return upload
 
 
 class BulkRecordForm(forms.Form):

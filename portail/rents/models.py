@@ -304,8 +304,11 @@ class BulkImport(models.Model):
     status = models.CharField("état", max_length=9, choices=Status.choices)
     total_lines = models.PositiveIntegerField("lignes", default=0)
     processed_lines = models.PositiveIntegerField("lignes traitées", default=0)
-    # [[line, recipient_number, message], ...]
+    # [[line, recipient_number, message], ...]: the first bulk.ERRORS_KEPT; error_count counts all.
     errors = models.JSONField("erreurs", default=list)
+    error_count = models.PositiveIntegerField("erreurs", default=0)
+    # How the file was read, in French: its encoding when not UTF-8, columns ignored.
+    notes = models.JSONField("remarques de lecture", default=list, blank=True)
     # The valid lines, one "line<TAB>tenancy id<TAB>amount" each (up to 100,000: plain text is
     # written and read back many times faster than the same rows as JSON).
     valid_lines = models.TextField("lignes valides", blank=True, default="")
@@ -332,6 +335,11 @@ class BulkImport(models.Model):
     @property
     def percent(self) -> int:
         return 100 * self.processed_lines // self.total_lines if self.total_lines else 0
+
+    @property
+    def total_errors(self) -> int:
+        """Every error of the file, those kept in full and those only counted."""
+        return max(self.error_count, len(self.errors))
 
     @property
     def warning_count(self) -> int:

@@ -259,6 +259,8 @@ def bulk_errors(request, portfolio_id: int, import_id: int):
     portfolio = _declaring_portfolio(request, portfolio_id)
     bulk = selectors.bulk_import_for_portfolio(portfolio, import_id)
     rows = [["ligne", "numero_allocataire", "erreur"], *bulk.errors]
+    if bulk.total_errors > len(bulk.errors):
+        rows.append(["", "", f"… et {bulk.total_errors - len(bulk.errors)} autres erreurs."])
     return csv_download(
         rows, filename=f"erreurs-{bulk.pk}.csv", delimiter=";", byte_order_mark=True
     )
