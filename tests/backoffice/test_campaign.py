@@ -164,7 +164,12 @@ def test_export_lists_the_declared_rents_of_the_year(supervisor_client, campaign
 def test_many_reminders_go_to_the_background_worker(supervisor_client, campaign_world, settings):
     from portail.backoffice.views import campaign as views
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail", "files"],
+        }
+    }
     original, views.REMINDERS_IN_REQUEST = views.REMINDERS_IN_REQUEST, 1
     try:
         response = supervisor_client.post(
