@@ -150,7 +150,16 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work runs on three queues, each with its own worker (README, "Processes"): e-mails
+# and letters never wait behind a file of rents or a batch.
+TASK_QUEUE_MAIL = "mail"  # delivering the outbox
+TASK_QUEUE_FILES = "files"  # checking and recording files of rents
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", TASK_QUEUE_MAIL, TASK_QUEUE_FILES],
+    }
+}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025")
 vars().update(EMAIL_CONFIG)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: migrate the SQLite database under var/, load the demo once, then run the web
-# server and the background worker together until Ctrl+C.
+# server and the background workers (one per task queue) together until Ctrl+C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
@@ -11,7 +11,10 @@ $py manage.py migrate --noinput -v0
 demo=$($py manage.py load_demo)
 trap 'kill 0' EXIT INT TERM
 $py manage.py dev_smtp --port "${SMTP_PORT:-1025}" >var/smtp.log 2>&1 &
-$py manage.py db_worker --no-reload >var/worker.log 2>&1 &
+# One worker per task queue (config/settings.py): e-mails never wait behind a file of rents.
+$py manage.py db_worker --no-reload --queue-name mail >var/worker-mail.log 2>&1 &
+$py manage.py db_worker --no-reload --queue-name files >var/worker-files.log 2>&1 &
+$py manage.py db_worker --no-reload --queue-name default >var/worker.log 2>&1 &
 $py manage.py deliver_outbox --loop 60 >var/outbox.log 2>&1 &
 $py manage.py runserver "127.0.0.1:${PORT:-8000}" --noreload >var/server.log 2>&1 &
 for _ in $(seq 60); do
@@ -27,7 +30,8 @@ cat <<MSG
   Mails and letters sent : http://127.0.0.1:${PORT:-8000}/dev/courriers/  (development mailbox)
 $demo
 
-  Logs: var/server.log (web), var/worker.log (background worker), var/smtp.log (mail sink).
+  Logs: var/server.log (web), var/worker-mail.log, var/worker-files.log and var/worker.log
+        (background workers: e-mails, files of rents, the rest), var/smtp.log (mail sink).
   Ctrl+C stops them all.
 MSG
 wait

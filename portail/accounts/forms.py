@@ -5,12 +5,14 @@ from django.contrib.auth import password_validation
 
 from portail.common.fields import SixDigitCodeField
 from portail.common.formats import french_long_date, french_long_datetime
+from portail.common.forms import column_field
 from portail.common.http import client_ip
 from portail.common.portal_form import PortalForm
 from portail.help.difficulties import Difficulty
 
 from . import dispatch, rules
 from .captcha import captcha_field
+from .models import User
 from .services import Refusal, SignInResult, attempt_sign_in
 
 GENERIC_REFUSAL = (
@@ -142,6 +144,7 @@ class NewPasswordForm(PortalForm):
     current_password = forms.CharField(
         label="Mot de passe actuel",
         strip=False,
+        max_length=rules.PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "data-password-toggle": ""}
         ),
@@ -202,10 +205,11 @@ class NewPasswordForm(PortalForm):
 
 
 class EmailForm(PortalForm):
-    email = forms.EmailField(
+    email = column_field(
+        User,
+        "email",
         label="Adresse mail",
         help_text="Exemple : prenom.nom@exemple.fr",
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "invalid": "Saisissez une adresse mail complète, par exemple prenom.nom@exemple.fr.",
@@ -224,6 +228,7 @@ class EmailWithPasswordForm(EmailForm):
         label="Votre mot de passe",
         help_text="Par sécurité, retapez votre mot de passe pour changer d'adresse mail.",
         strip=False,
+        max_length=rules.PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "data-password-toggle": ""}
         ),

@@ -23,13 +23,13 @@ def schedule_first_access(*, landlord_ids: list[int]) -> None:
         transaction.on_commit(lambda batch=batch: grant_first_access_task.enqueue(batch))
 
 
-@task()
+@task(queue_name="mail")  # a person waits for this e-mail: never behind batches or files
 def remind_identifier_task(user_number: str, ip: str | None) -> None:
     """'Identifiant perdu', done in the background (recovery.py says why)."""
     services.remind_identifier(user_number=user_number, ip=ip)
 
 
-@task()
+@task(queue_name="mail")  # a person waits for this e-mail: never behind batches or files
 def reset_password_task(email: str, ip: str | None) -> None:
     """'Mot de passe perdu', done in the background (recovery.py says why)."""
     services.reset_password_by_email(email=email, ip=ip)

@@ -4,10 +4,13 @@ import datetime
 
 from django import forms
 
+from portail.accounts.models import Landlord, User
 from portail.common.fields import SixDigitCodeField
+from portail.common.forms import column_field
 from portail.common.portal_form import PortalForm
+from portail.rents import rules as rent_rules
 from portail.rents.forms import AmountField
-from portail.rents.receipts import REJECTION_REASONS
+from portail.rents.receipts import REJECTION_DETAILS_MAX_LENGTH, REJECTION_REASONS
 
 
 class StaffSignInForm(PortalForm):
@@ -67,10 +70,11 @@ class ReasonForm(PortalForm):
 
 
 class EmailChangeForm(ReasonForm):
-    email = forms.EmailField(
+    email = column_field(
+        User,
+        "email",
         label="Nouvelle adresse mail",
         help_text="Exemple : prenom.nom@exemple.fr",
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": "Saisissez la nouvelle adresse mail, par exemple prenom.nom@exemple.fr.",
@@ -81,8 +85,10 @@ class EmailChangeForm(ReasonForm):
 
 
 class AddressForm(ReasonForm):
-    address_line1 = forms.CharField(label="Adresse", max_length=200)
-    address_line2 = forms.CharField(label="Complément d'adresse", max_length=200, required=False)
+    address_line1 = column_field(Landlord, "address_line1", label="Adresse")
+    address_line2 = column_field(
+        Landlord, "address_line2", label="Complément d'adresse", required=False
+    )
     postcode = forms.RegexField(
         label="Code postal",
         help_text="5 chiffres. Exemple : 13001",
@@ -90,7 +96,7 @@ class AddressForm(ReasonForm):
         max_length=5,
         error_messages={"invalid": "Le code postal compte 5 chiffres, par exemple 13001."},
     )
-    city = forms.CharField(label="Commune", max_length=100)
+    city = column_field(Landlord, "city", label="Commune")
     field_order = ["address_line1", "address_line2", "postcode", "city", "reason"]
 
     def __init__(self, *args, **kwargs):
@@ -117,13 +123,15 @@ class ReceiptRejectionForm(PortalForm):
     details = forms.CharField(
         label="Précisions pour le bailleur",
         help_text="Facultatif ; elles figurent dans le mail envoyé au bailleur.",
-        max_length=300,
+        max_length=REJECTION_DETAILS_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class CampaignDatesForm(PortalForm):
+    """The opening and closing days of campaign N, within the span it is current."""
+
     opens_on = forms.DateField(
         label="Ouverture",
         help_text="Exemple : 01/07/2026",
@@ -139,10 +147,20 @@ class CampaignDatesForm(PortalForm):
         error_messages={"invalid": "Écrivez la date sous la forme 15/01/2027."},
     )
 
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.fields["opens_on"].help_text = f"Exemple : 01/07/{year}"
+        self.fields["closes_on"].help_text = f"Exemple : 15/01/{year + 1}"
+
     def clean(self):
         cleaned = super().clean()
         opens: datetime.date | None = cleaned.get("opens_on")
         closes: datetime.date | None = cleaned.get("closes_on")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_on", "La clôture doit venir après l'ouverture.")
+        if opens and closes:
+            error = rent_rules.campaign_dates_error(
+                year=self.year, opens_on=opens, closes_on=closes
+            )
+            if error is not None:
+                self.add_error(*error)
         return cleaned

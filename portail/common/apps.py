@@ -5,3 +5,6 @@ class CommonConfig(AppConfig):
     name = "portail.common"
     label = "common"
     verbose_name = "Commun"
+
+    def ready(self):
+        from . import forms  # noqa: F401  (registers the bounded-text-fields check)

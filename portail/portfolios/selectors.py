@@ -65,8 +65,9 @@ def header_portfolios(request) -> list[Portfolio]:
 
 
 def _declares_by_grant(user) -> bool:
-    """A legal landlord's user other than its administrator declares only where granted."""
-    return not user.is_landlord_admin and user.landlord.is_legal
+    """A legal landlord's user other than its administrator declares only where granted
+    (staff, who belong to no landlord, see no portfolio at all: portfolios_of_user)."""
+    return user.landlord_id is not None and not user.is_landlord_admin and user.landlord.is_legal
 
 
 def may_declare(user, portfolio: Portfolio) -> bool:

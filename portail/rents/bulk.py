@@ -5,39 +5,41 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import connection, transaction
 
 from portail.common import clock
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 
-from . import events, rules, selectors
+from . import bulk_writes, events, rules, selectors
 from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
-from .models import BulkImport, JulyRent, RentDeclaration, RentSubmission
-from .parsing import read_rent_lines
+from .models import BulkImport, RentSubmission
+from .parsing import RentFile, read_rent_lines
 from .tenant_list import with_rents
 
 log = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 0.5  # the progress bar is written at most this often
+# A file's errors are stored bounded: the first ones in full, the others only counted.
+ERRORS_KEPT = 1000
+MAX_SHOWN_CHARACTERS = 40  # of a recipient number as typed in a refused line
 
 
 def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
     """Check every line of a file of rents with the screen's rules, noting each error with its
     line number (difficulty 10); nothing is recorded."""
     bulk = BulkImport.objects.select_related("portfolio").get(pk=bulk_import_id)
-    rows = _lines_of_file(bulk)
-    if rows is not None:
-        bulk.total_lines = len(rows)
-        bulk.save(update_fields=["total_lines"])
-        outcome = _check_lines(bulk, rows)
+    read = _lines_of_file(bulk)
+    if read is not None:
+        bulk.total_lines = len(read.lines)
+        bulk.notes = read.notes
+        bulk.save(update_fields=["total_lines", "notes"])
+        outcome = _check_lines(bulk, read.lines)
     with transaction.atomic():  # the file's outcome and its event (a webhook) together
-        if rows is None:
+        if read is None:
             bulk.save(update_fields=["status"])
         else:
             _save_outcome(bulk, outcome)
@@ -45,8 +47,9 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
     return bulk
 
 
-def _lines_of_file(bulk: BulkImport) -> list[tuple[int, str, str]] | None:
-    """The file's lines; None, and the file marked failed, when it cannot be read at all."""
+def _lines_of_file(bulk: BulkImport) -> RentFile | None:
+    """The file's lines; None, and the file marked failed, when it cannot be read at all (its
+    size was checked on upload: parsing.check_file_limits)."""
     try:
         with bulk.file.open("rb") as handle:
             return read_rent_lines(handle.read())
@@ -62,8 +65,15 @@ class _Outcome:
     warnings [line, reasons] (amounts to confirm)."""
 
     errors: list = field(default_factory=list)
+    error_count: int = 0
     valid: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+
+    def add_error(self, error: list) -> None:
+        """Keep the first ERRORS_KEPT errors in full; count the others."""
+        self.error_count += 1
+        if len(self.errors) < ERRORS_KEPT:
+            self.errors.append(error)
 
 
 def _check_lines(bulk: BulkImport, rows: list[tuple[int, str, str]]) -> _Outcome:
@@ -85,12 +95,12 @@ def _check_lines(bulk: BulkImport, rows: list[tuple[int, str, str]]) -> _Outcome
         tenancy = tenancies.get(number)
         refusal = _tenancy_refusal(tenancy, first_line=seen.get(number), year=year)
         if refusal is not None:
-            outcome.errors.append([line, number, refusal])
+            outcome.add_error([line, number[:MAX_SHOWN_CHARACTERS], refusal])
         else:
             try:
                 amount = rules.parse_amount(amount_text)
             except rules.AmountError as error:
-                outcome.errors.append([line, number, error.message])
+                outcome.add_error([line, number[:MAX_SHOWN_CHARACTERS], error.message])
             else:
                 reasons = rules.amount_warnings(
                     amount=amount, previous=tenancy[2], ratio=ratio, ceiling=ceiling, year=year
@@ -121,13 +131,23 @@ def _tenancy_refusal(tenancy: tuple | None, *, first_line: int | None, year: int
 
 def _save_outcome(bulk: BulkImport, outcome: _Outcome) -> None:
     bulk.errors = outcome.errors
+    bulk.error_count = outcome.error_count
     bulk.valid_lines = "\n".join(outcome.valid)
     bulk.valid_count = len(outcome.valid)
     bulk.warnings = outcome.warnings
     bulk.processed_lines = bulk.total_lines
     bulk.status = BulkImport.Status.CHECKED
-    fields = ["errors", "valid_lines", "valid_count", "warnings", "processed_lines", "status"]
-    bulk.save(update_fields=fields)
+    bulk.save(
+        update_fields=[
+            "errors",
+            "error_count",
+            "valid_lines",
+            "valid_count",
+            "warnings",
+            "processed_lines",
+            "status",
+        ]
+    )
 
 
 def record_bulk_import(
@@ -170,9 +190,11 @@ def record_bulk_import(
         # (tenancy id, amount) of each line: plain tuples, 100,000 of them at most.
         lines = bulk.valid_amounts()
         if connection.vendor == "postgresql":
-            _copy_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
+            bulk_writes.copy_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
         else:
-            _create_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
+            bulk_writes.create_rents(
+                lines, submission=submission, user=user, year=bulk.year, now=now
+            )
         bulk.submission = submission
         bulk.status = BulkImport.Status.RECORDED
         bulk.processed_lines = bulk.total_lines
@@ -180,66 +202,6 @@ def record_bulk_import(
         events.file_recorded(bulk)
     log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, bulk.valid_count)
     return bulk
-
-
-def _create_rents(lines: list, *, submission, user, year: int, now) -> None:
-    """SQLite (and any engine without COPY): the superseded versions to the history, then the
-    current rents by bulk INSERT ... ON CONFLICT, each with its next version number."""
-    incoming = {tenancy_id for tenancy_id, _amount in lines}
-    RentDeclaration.objects.bulk_create(
-        [
-            RentDeclaration(
-                submission_id=submission_id,
-                tenancy_id=tenancy_id,
-                year=year,
-                version=version,
-                amount=amount,
-                declared_by_id=declared_by_id,
-                declared_at=declared_at,
-            )
-            for submission_id, tenancy_id, version, amount, declared_by_id, declared_at in (
-                JulyRent.objects.filter(
-                    tenancy__portfolio_id=submission.portfolio_id,
-                    year=year,
-                    submission__isnull=False,
-                ).values_list(
-                    "submission_id",
-                    "tenancy_id",
-                    "version",
-                    "amount",
-                    "recorded_by_id",
-                    "recorded_at",
-                )
-            )
-            if tenancy_id in incoming
-        ],
-        batch_size=5000,
-    )
-    versions = dict(
-        RentDeclaration.objects.filter(tenancy__portfolio_id=submission.portfolio_id, year=year)
-        .values("tenancy_id")
-        .annotate(v=Max("version"))
-        .values_list("tenancy_id", "v")
-    )
-    JulyRent.objects.bulk_create(
-        [
-            JulyRent(
-                tenancy_id=tenancy_id,
-                year=year,
-                amount=Decimal(amount),
-                source=JulyRent.Source.IMPORT,
-                recorded_at=now,
-                recorded_by=user,
-                submission=submission,
-                version=versions.get(tenancy_id, 0) + 1,
-            )
-            for tenancy_id, amount in lines
-        ],
-        batch_size=5000,
-        update_conflicts=True,
-        unique_fields=["tenancy", "year"],
-        update_fields=["amount", "source", "recorded_at", "recorded_by", "submission", "version"],
-    )
 
 
 def record_bulk_import_in_background(
@@ -272,71 +234,6 @@ def _bulk_recording_stopped(bulk_import_id: int, reason: str) -> None:
         status=BulkImport.Status.CHECKED, refusal=reason[:300]
     )
     log.info("bulk_import_not_recorded id=%s", bulk_import_id)
-
-
-def _copy_rents(lines: list, *, submission, user, year: int, now) -> None:
-    """PostgreSQL: the current rents by COPY straight into their table when the portfolio has
-    no rent nor declaration for the year yet (the usual first declaration); else through a
-    temporary table: the rows to replace are locked, the declared ones copied into the history,
-    then one INSERT ... ON CONFLICT writes each line with its next version. The table's
-    constraints apply either way."""
-    portfolio_id = submission.portfolio_id
-    fixed = (year, str(JulyRent.Source.IMPORT), now, user.pk, submission.pk)
-    # Table names come from the models; every value is a parameter or COPY data.
-    rents, history = JulyRent._meta.db_table, RentDeclaration._meta.db_table
-    with connection.cursor() as cursor:
-        if not (
-            JulyRent.objects.filter(tenancy__portfolio_id=portfolio_id, year=year).exists()
-            or RentDeclaration.objects.filter(
-                tenancy__portfolio_id=portfolio_id, year=year
-            ).exists()
-        ):
-            try:
-                with (
-                    transaction.atomic(),
-                    cursor.copy(
-                        f"COPY {rents} (tenancy_id, amount, year, source, recorded_at, "
-                        "recorded_by_id, submission_id, version) FROM STDIN"
-                    ) as copy,
-                ):
-                    for tenancy_id, amount in lines:
-                        copy.write_row((tenancy_id, amount, *fixed, 1))
-                return
-            except IntegrityError:
-                pass  # a rent declared on screen meanwhile: upsert below
-        cursor.execute(
-            "CREATE TEMPORARY TABLE rents_incoming (tenancy_id bigint, amount numeric(9, 2)) "
-            "ON COMMIT DROP"
-        )
-        with cursor.copy("COPY rents_incoming (tenancy_id, amount) FROM STDIN") as copy:
-            for line in lines:
-                copy.write_row(line)
-        cursor.execute("ANALYZE rents_incoming")
-        cursor.execute(
-            f"SELECT 1 FROM {rents} r JOIN rents_incoming i ON i.tenancy_id = r.tenancy_id "  # noqa: S608
-            "WHERE r.year = %s FOR UPDATE OF r",
-            [year],
-        )
-        cursor.execute(
-            f"INSERT INTO {history} (submission_id, tenancy_id, year, version, amount, "  # noqa: S608
-            "declared_by_id, declared_at) SELECT r.submission_id, r.tenancy_id, r.year, "
-            f"r.version, r.amount, r.recorded_by_id, r.recorded_at FROM {rents} r "
-            "JOIN rents_incoming i ON i.tenancy_id = r.tenancy_id "
-            "WHERE r.year = %s AND r.submission_id IS NOT NULL",
-            [year],
-        )
-        cursor.execute(
-            f"INSERT INTO {rents} (tenancy_id, amount, year, source, recorded_at, "  # noqa: S608
-            "recorded_by_id, submission_id, version) "
-            "SELECT i.tenancy_id, i.amount, %s, %s, %s, %s, %s, 1 + COALESCE(("
-            f"SELECT MAX(h.version) FROM {history} h "
-            "WHERE h.tenancy_id = i.tenancy_id AND h.year = %s), 0) FROM rents_incoming i "
-            "ON CONFLICT (tenancy_id, year) DO UPDATE SET amount = EXCLUDED.amount, "
-            "source = EXCLUDED.source, recorded_at = EXCLUDED.recorded_at, "
-            "recorded_by_id = EXCLUDED.recorded_by_id, submission_id = EXCLUDED.submission_id, "
-            "version = EXCLUDED.version",
-            [*fixed, year],
-        )
 
 
 @transaction.atomic

@@ -1,12 +1,14 @@
 """Forms of the rents app: amounts are read by rules.parse_amount, nowhere else."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from portail.common.portal_form import PortalForm
 
-from . import receipts, rules
+from . import parsing, receipts, rules
 
 AMOUNT_HINT = "Exemple : 650,50"
+AMOUNT_MAX_LENGTH = 40
 
 
 class AmountField(forms.CharField):
@@ -14,14 +16,16 @@ class AmountField(forms.CharField):
     field of every form, the landlords' and the agency staff's."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", AMOUNT_MAX_LENGTH)
         kwargs.setdefault("help_text", AMOUNT_HINT)
         super().__init__(**kwargs)
+        # The length is checked on the text, before reading it (to_python), not on the Decimal.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
         self.widget.attrs.update(
             {
                 "inputmode": "decimal",
                 "autocomplete": "off",
                 "spellcheck": "false",
-                "maxlength": "40",
             }
         )
 
@@ -29,6 +33,12 @@ class AmountField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > self.max_length:
+            raise forms.ValidationError(
+                f"Ce montant compte {len(value)} caractères, c'est trop pour un loyer. "
+                f"{rules.AMOUNT_EXAMPLE}",
+                code="max_length",
+            )
         try:
             return rules.parse_amount(value)
         except rules.AmountError as error:
@@ -94,7 +104,8 @@ class BulkImportForm(PortalForm):
         label="Fichier des loyers (CSV ou XLSX)",
         help_text=(
             "Une ligne par locataire : numéro allocataire, puis montant (exemple : "
-            "1000003;650,50). Une ligne d'en-tête est permise."
+            "1000003;650,50). Une ligne d'en-tête est permise. 10 Mo et 100 000 lignes au plus ; "
+            "CSV en UTF-8 ou Windows-1252."
         ),
     )
     required_messages = {
@@ -104,6 +115,15 @@ class BulkImportForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,.txt"
+
+    def clean_file(self):
+        """The limits of a file of rents, checked before it is stored or read (parsing)."""
+        upload = self.cleaned_data["file"]
+        try:
+            parsing.check_file_limits(upload)
+        except parsing.FileRefused as refusal:
+            raise forms.ValidationError(refusal.message, code="file_limits") from None
+        return upload
 
 
 class BulkRecordForm(PortalForm):
@@ -125,7 +145,7 @@ class TenantFilterForm(PortalForm):
         label="Statut",
         choices=[("", "Tous")] + list(rules.Status.LABELS.items()),
     )
-    tri = forms.CharField(required=False, widget=forms.HiddenInput)
+    tri = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

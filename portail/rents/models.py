@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -101,6 +102,20 @@ class RentCampaign(models.Model):
         self.opens_on = self.opens_on or opens
         self.closes_on = self.closes_on or closes
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """The admin's form: the dates lie in the span campaign N is current (rules)."""
+        from .rules import campaign_dates_error, campaign_years
+
+        years = campaign_years(clock.today())
+        if self.year not in years:
+            raise ValidationError({"year": f"Choisissez une année de {years[0]} à {years[-1]}."})
+        if self.opens_on and self.closes_on:
+            error = campaign_dates_error(
+                year=self.year, opens_on=self.opens_on, closes_on=self.closes_on
+            )
+            if error is not None:
+                raise ValidationError({error[0]: error[1]})
 
     def is_open_on(self, day) -> bool:
         """Whether declarations and corrections are taken on this day (rules.campaign_is_open)."""
@@ -289,8 +304,11 @@ class BulkImport(models.Model):
     status = models.CharField("état", max_length=9, choices=Status.choices)
     total_lines = models.PositiveIntegerField("lignes", default=0)
     processed_lines = models.PositiveIntegerField("lignes traitées", default=0)
-    # [[line, recipient_number, message], ...]
+    # [[line, recipient_number, message], ...]: the first bulk.ERRORS_KEPT; error_count counts all.
     errors = models.JSONField("erreurs", default=list)
+    error_count = models.PositiveIntegerField("erreurs", default=0)
+    # How the file was read, in French: its encoding when not UTF-8, columns ignored.
+    notes = models.JSONField("remarques de lecture", default=list, blank=True)
     # The valid lines, one "line<TAB>tenancy id<TAB>amount" each (up to 100,000: plain text is
     # written and read back many times faster than the same rows as JSON).
     valid_lines = models.TextField("lignes valides", blank=True, default="")
@@ -317,6 +335,11 @@ class BulkImport(models.Model):
     @property
     def percent(self) -> int:
         return 100 * self.processed_lines // self.total_lines if self.total_lines else 0
+
+    @property
+    def total_errors(self) -> int:
+        """Every error of the file, those kept in full and those only counted."""
+        return max(self.error_count, len(self.errors))
 
     @property
     def warning_count(self) -> int:

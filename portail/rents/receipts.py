@@ -83,6 +83,12 @@ REJECTION_REASONS = {
     "amount_missing": "Le montant du loyer n'apparaît pas sur la quittance.",
     "other": "La quittance ne peut pas être acceptée.",
 }
+# The reason and the agent's details are stored together in Receipt.rejection_reason.
+REJECTION_DETAILS_MAX_LENGTH = (
+    Receipt._meta.get_field("rejection_reason").max_length
+    - max(len(reason) for reason in REJECTION_REASONS.values())
+    - 1
+)
 
 
 def rejection_reason(reason_code: str, details: str = "") -> str:

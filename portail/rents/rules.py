@@ -26,6 +26,55 @@ def default_campaign_dates(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 7, 1), datetime.date(year + 1, 1, 15)
 
 
+# The first campaign the portal knows of; staff may prepare the next one (current + 1).
+FIRST_CAMPAIGN_YEAR = 2000
+
+
+class CampaignYearError(ValueError):
+    """A campaign year that cannot be read or is out of range; ``message`` is French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def campaign_years(today: datetime.date) -> range:
+    """The campaigns staff may look at or prepare: from 2000 to the one after the current one."""
+    return range(FIRST_CAMPAIGN_YEAR, campaign_year(today) + 2)
+
+
+def parse_campaign_year(text: str, *, today: datetime.date) -> int:
+    """A campaign year as written in an address (?annee=2026): four digits, in campaign_years."""
+    years = campaign_years(today)
+    text = text.strip()
+    if not (is_ascii_digits(text) and len(text) == 4 and int(text) in years):
+        raise CampaignYearError(
+            f"Aucune campagne ne correspond à l'année « {text[:20]} ». Une campagne se désigne "
+            f"par son année en 4 chiffres, de {years[0]} à {years[-1]} ; par exemple "
+            f"{campaign_year(today)} pour la campagne en cours."
+        )
+    return int(text)
+
+
+def campaign_dates_error(
+    *, year: int, opens_on: datetime.date, closes_on: datetime.date
+) -> tuple[str, str] | None:
+    """The date at fault ("opens_on" or "closes_on") and why, in French; None if they fit.
+
+    The campaign of year N is the current one from 1 July N to 30 June N+1 (campaign_year), so
+    its dates lie in that span, and it closes after it opens.
+    """
+    first, last = datetime.date(year, 7, 1), datetime.date(year + 1, 6, 30)
+    span = f"entre le {first:%d/%m/%Y} et le {last:%d/%m/%Y}"
+    if closes_on <= opens_on:
+        return "closes_on", "La clôture doit venir après l'ouverture."
+    if not first <= opens_on <= last:
+        return "opens_on", f"L'ouverture de la campagne {year} doit tomber {span}."
+    if not first <= closes_on <= last:
+        return "closes_on", f"La clôture de la campagne {year} doit tomber {span}."
+    return None
+
+
 # --- Amounts (difficulty 10) ---------------------------------------------------------------
 
 

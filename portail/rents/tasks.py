@@ -7,12 +7,12 @@ from portail.accounts.models import User
 from . import bulk
 
 
-@task()
+@task(queue_name="files")
 def check_bulk_import(bulk_import_id: int) -> None:
     bulk.check_bulk_import(bulk_import_id=bulk_import_id)
 
 
-@task()
+@task(queue_name="files")
 def record_bulk_import(bulk_import_id: int, user_id: int, valid_only: bool, confirmed: bool):
     bulk.record_bulk_import_in_background(
         bulk_import_id=bulk_import_id,

@@ -1,17 +1,15 @@
 """The tenant list of one portfolio (the portfolio is in the URL) and its CSV/XLSX export."""
 
-import io
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from portail.common import clock
-from portail.common.http import streaming_csv_response
+from portail.common.exports import csv_download, xlsx_download
 from portail.portfolios.selectors import portfolio_for_request
 
 from . import rules, tenant_list
@@ -153,7 +151,7 @@ def export_csv(request, portfolio_id: int):
         for row in rows:
             yield [_csv_amount(v) if i in (3, 4) else v for i, v in enumerate(row)]
 
-    return streaming_csv_response(
+    return csv_download(
         lines(), filename=f"locataires-{portfolio.pk}.csv", delimiter=";", byte_order_mark=True
     )
 
@@ -161,19 +159,8 @@ def export_csv(request, portfolio_id: int):
 @login_required
 def export_xlsx(request, portfolio_id: int):
     """The filtered tenant list as an Excel workbook, amounts as numbers in euros."""
-    from openpyxl import Workbook
-
     portfolio = portfolio_for_request(request, portfolio_id)
     year, _form, _sort, queryset = _filtered_list(request, portfolio)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Locataires")
-    for row in _export_rows(queryset, year):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_download(
+        _export_rows(queryset, year), filename=f"locataires-{portfolio.pk}.xlsx", sheet="Locataires"
     )
-    response["Content-Disposition"] = f'attachment; filename="locataires-{portfolio.pk}.xlsx"'
-    return response

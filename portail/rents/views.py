@@ -1,7 +1,5 @@
 """Declaring July rents: one tenancy on screen, a receipt when N-1 is missing, or a file."""
 
-import csv
-import io
 import uuid
 
 from django.contrib import messages
@@ -11,6 +9,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from portail.common import clock
+from portail.common.exports import csv_download
 from portail.correspondence.rules import contact_channel
 from portail.help.difficulties import Difficulty
 from portail.portfolios.selectors import portfolio_for_request
@@ -253,14 +252,12 @@ def bulk_errors(request, portfolio_id: int, import_id: int):
     """The errors of a file, one line each, to correct it in a spreadsheet."""
     portfolio = _declaring_portfolio(request, portfolio_id)
     bulk = selectors.bulk_import_for_portfolio(portfolio, import_id)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["ligne", "numero_allocataire", "erreur"])
-    writer.writerows(bulk.errors)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="erreurs-{bulk.pk}.csv"'
-    return response
+    rows = [["ligne", "numero_allocataire", "erreur"], *bulk.errors]
+    if bulk.total_errors > len(bulk.errors):
+        rows.append(["", "", f"… et {bulk.total_errors - len(bulk.errors)} autres erreurs."])
+    return csv_download(
+        rows, filename=f"erreurs-{bulk.pk}.csv", delimiter=";", byte_order_mark=True
+    )
 
 
 @login_required

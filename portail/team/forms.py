@@ -2,6 +2,9 @@
 
 from django import forms
 
+from portail.accounts.models import Landlord, User
+from portail.accounts.rules import PASSWORD_MAX_LENGTH
+from portail.common.forms import column_field
 from portail.common.portal_form import PortalForm
 from portail.portfolios.models import Grant
 
@@ -61,12 +64,15 @@ class AccessForm(PortalForm):
 
 
 class MemberForm(AccessForm):
-    full_name = forms.CharField(
+    full_name = column_field(
+        User,
+        "full_name",
         label="Prénom et nom",
-        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    email = forms.EmailField(
+    email = column_field(
+        User,
+        "email",
         label="Adresse mail",
         help_text=(
             "Son identifiant et son mot de passe provisoire (valable 14 jours) y seront "
@@ -88,7 +94,9 @@ class MemberForm(AccessForm):
 
 
 class ContactEmailForm(PortalForm):
-    new_email = forms.EmailField(
+    new_email = column_field(
+        Landlord,
+        "email",
         label="Nouvelle adresse mail de contact",
         help_text="Exemple : gestion@exemple.fr",
         error_messages={
@@ -100,6 +108,7 @@ class ContactEmailForm(PortalForm):
         label="Votre mot de passe",
         help_text="Par sécurité, confirmez ce changement avec le mot de passe de votre connexion.",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "data-password-toggle": ""}
         ),

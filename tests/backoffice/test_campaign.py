@@ -164,7 +164,12 @@ def test_export_lists_the_declared_rents_of_the_year(supervisor_client, campaign
 def test_many_reminders_go_to_the_background_worker(supervisor_client, campaign_world, settings):
     from portail.backoffice.views import campaign as views
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail", "files"],
+        }
+    }
     original, views.REMINDERS_IN_REQUEST = views.REMINDERS_IN_REQUEST, 1
     try:
         response = supervisor_client.post(
@@ -175,3 +180,89 @@ def test_many_reminders_go_to_the_background_worker(supervisor_client, campaign_
     assert "en cours d&#x27;envoi" in response.content.decode()
     assert Reminder.objects.count() == 2
     assert Event.objects.get(action="staff.campaign_reminders").details["sent"] == 2
+
+
+@pytest.fixture
+def _late_november_2026():
+    """Campaign 2026 is the current one: staff may look at 2000 to 2027."""
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=PARIS), tick=True):
+        yield
+
+
+BAD_YEARS = ["-1", "0", "10000", "99999999999999999999", "١٢٣", "2026.0", " ", "1999", "2029"]
+
+
+@pytest.mark.usefixtures("_late_november_2026")
+@pytest.mark.parametrize("year", BAD_YEARS)
+def test_a_year_that_is_no_campaign_gets_a_french_not_found_page(supervisor_client, year):
+    """Finding 7: the campaign pages read ?annee= through one rule; a bad year is a French 404."""
+    for method, name in [
+        ("get", "campaign"),
+        ("get", "campaign_dates"),
+        ("post", "campaign_dates"),
+        ("post", "send_reminders"),
+        ("get", "export_rents"),
+    ]:
+        url = f"{reverse('backoffice:' + name)}?annee={year}"
+        response = getattr(supervisor_client, method)(url)
+        assert response.status_code == 404, (name, method)
+        page = response.content.decode()
+        assert "Aucune campagne ne correspond" in page and "de 2000 à 2027" in page
+    assert not Message.objects.exists() and not Reminder.objects.exists()
+    assert not RentCampaign.objects.exists() and not Event.objects.exists()
+
+
+def test_the_campaign_year_rule_reads_four_ascii_digits_in_range():
+    from portail.rents import rules
+
+    today = datetime.date(2026, 11, 27)
+    assert rules.parse_campaign_year("2026", today=today) == 2026
+    assert rules.parse_campaign_year("2000", today=today) == 2000
+    assert rules.parse_campaign_year("2027", today=today) == 2027  # the next one, to prepare
+    for text in BAD_YEARS + ["２０２６", "+2026", "2_026"]:
+        with pytest.raises(rules.CampaignYearError):
+            rules.parse_campaign_year(text, today=today)
+
+
+@pytest.mark.usefixtures("_late_november_2026")
+@pytest.mark.parametrize(
+    ("opens", "closes", "message"),
+    [
+        ("01/07/0001", "15/01/2027", "L&#x27;ouverture de la campagne 2026 doit tomber entre le "),
+        ("01/07/2026", "15/01/9999", "La clôture de la campagne 2026 doit tomber entre le "),
+        ("30/06/2026", "15/01/2027", "01/07/2026 et le 30/06/2027"),
+        ("01/07/2026", "01/07/2027", "01/07/2026 et le 30/06/2027"),
+    ],
+)
+def test_campaign_dates_lie_in_the_year_the_campaign_is_current(
+    supervisor_client, opens, closes, message
+):
+    url = reverse("backoffice:campaign_dates") + "?annee=2026"
+    response = supervisor_client.post(url, {"opens_on": opens, "closes_on": closes})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not RentCampaign.objects.exists() and not Event.objects.exists()
+
+
+@pytest.mark.usefixtures("_late_november_2026")
+def test_the_admin_refuses_campaign_dates_out_of_their_year_too(client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portail.accounts.models import User
+
+    from .conftest import sign_in_client
+
+    superuser = User.objects.create_superuser("agent.super", "Agent-mot-de-passe-solide-2026")
+    TOTPDevice.objects.create(user=superuser, name="Téléphone", confirmed=True)
+    sign_in_client(client, superuser)
+    url = reverse("admin:rents_rentcampaign_add")
+    response = client.post(
+        url, {"year": "2026", "opens_on": "01/07/0001", "closes_on": "15/01/9999"}
+    )
+    assert response.status_code == 200
+    assert "L&#x27;ouverture de la campagne 2026 doit tomber" in response.content.decode()
+    response = client.post(
+        url, {"year": "9999", "opens_on": "01/07/2026", "closes_on": "15/01/2027"}
+    )
+    assert "Choisissez une année de 2000 à 2027." in response.content.decode()
+    assert not RentCampaign.objects.exists()

@@ -45,7 +45,13 @@ def test_smtp_outage_loses_nothing_and_sends_each_once(smtp_server, settings):
     user = UserFactory(email="marie@example.org")
     pks = _queue(user, 20)
     # The django-tasks worker runs the 20 delivery tasks against the stopped server.
-    _finish(start_worker(smtp=smtp_server, settings=settings, args=("db_worker", "--batch")))
+    _finish(
+        start_worker(
+            smtp=smtp_server,
+            settings=settings,
+            args=("db_worker", "--batch", "--queue-name", "mail"),
+        )
+    )
     assert smtp_server.messages == []
     assert Message.objects.filter(status=Message.Status.QUEUED, attempts=1).count() == 20
 

@@ -29,7 +29,12 @@ CHOSEN = "Tilleul-Printemps-Lavande"
 def _recovery_tasks_at_once(settings):
     """The recovery forms queue their work; here it runs as it is queued (rate limits live in
     the database, emptied between browser tests)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail", "files"],
+        }
+    }
 
 
 def deliver() -> None:

@@ -51,7 +51,8 @@ def test_a_file_with_errors_records_nothing_and_lists_every_error_by_line(client
     assert not JulyRent.objects.filter(year=2026).exists()
     bulk = BulkImport.objects.get()
     errors = client.get(reverse("rents:bulk_errors", args=[world.portfolio.pk, bulk.pk]))
-    rows = list(csv.reader(io.StringIO(errors.content.decode("utf-8-sig")), delimiter=";"))
+    content = b"".join(errors.streaming_content).decode("utf-8-sig")  # streamed
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert [row[0] for row in rows[1:]] == ["4", "5", "6", "7"]
     assert "quittance" in rows[2][2]
     assert "ligne 2" in rows[3][2]
@@ -110,7 +111,7 @@ def run_worker(monkeypatch):
     from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    call_command("db_worker", "--batch")
+    call_command("db_worker", "--batch", "--queue-name", "files")
 
 
 def test_a_large_file_is_checked_and_recorded_in_the_background(client, settings, monkeypatch):
@@ -173,7 +174,9 @@ def test_an_unreadable_file_is_reported(client):
     world = make_world()
     client.force_login(world.user)
     response = upload(client, world, b"PK\x03\x04not really a workbook", name="x.xlsx")
-    assert "ne peut pas être lu" in client.get(response["Location"]).content.decode()
+    assert response.status_code == 200  # refused at once, before anything is stored
+    assert "ne peut pas être lu" in response.content.decode()
+    assert not BulkImport.objects.exists()
 
 
 def test_a_file_correcting_declared_rents_adds_versions(client):

@@ -1,5 +1,7 @@
 """The rent campaign: dashboard, dates, reminders, export of the declared rents."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -7,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portail.common import clock
-from portail.common.http import client_ip, streaming_csv_response
+from portail.common.exports import csv_download
+from portail.common.http import client_ip
 from portail.rents import rules as rent_rules
 from portail.rents import selectors as rent_selectors
 from portail.rents.selectors import campaign_of_year
@@ -20,16 +23,32 @@ from ..forms import (
 from ..tasks import send_reminders_task
 
 
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("annee", ""))
-    except ValueError:
-        return rent_rules.campaign_year(clock.today())
+def with_campaign_year(view):
+    """Read ?annee= once for a campaign view (the current campaign when absent); a year that is
+    not a campaign's gets a French "not found" page, never a 500."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        today = clock.today()
+        text = request.GET.get("annee")
+        try:
+            year = (
+                rent_rules.campaign_year(today)
+                if text is None
+                else rent_rules.parse_campaign_year(text, today=today)
+            )
+        except rent_rules.CampaignYearError as error:
+            return render(
+                request, "backoffice/no_campaign.html", {"message": error.message}, status=404
+            )
+        return view(request, *args, year=year, **kwargs)
+
+    return wrapped
 
 
 @staff_required("view_campaign")
-def campaign(request):
-    year = _year(request)
+@with_campaign_year
+def campaign(request, year: int):
     undeclared = Paginator(selectors.landlords_with_undeclared_rents(year), 50)
     return render(
         request,
@@ -46,12 +65,13 @@ def campaign(request):
 
 
 @staff_required("set_campaign_dates")
-def campaign_dates(request):
-    year = _year(request)
+@with_campaign_year
+def campaign_dates(request, year: int):
     current = campaign_of_year(year)
     form = CampaignDatesForm(
         data=request.POST or None,
         initial={"opens_on": current.opens_on, "closes_on": current.closes_on},
+        year=year,
     )
     if request.method == "POST" and form.is_valid():
         services.set_campaign_dates(
@@ -68,8 +88,8 @@ REMINDERS_IN_REQUEST = 500
 
 @require_POST
 @staff_required("send_reminders")
-def send_reminders(request):
-    year = _year(request)
+@with_campaign_year
+def send_reminders(request, year: int):
     waiting = selectors.landlords_with_undeclared_rents(year).count()
     if waiting > REMINDERS_IN_REQUEST:
         send_reminders_task.enqueue(year, request.user.pk, client_ip(request))
@@ -89,8 +109,8 @@ def send_reminders(request):
 
 
 @staff_required("export_rents")
-def export_rents(request):
-    year = _year(request)
+@with_campaign_year
+def export_rents(request, year: int):
     services.record_export(year=year, agent=request.user, ip=client_ip(request))
 
     def rows():
@@ -98,4 +118,4 @@ def export_rents(request):
         for rent in rent_selectors.declared_rents(year).iterator(chunk_size=2000):
             yield [rent.tenancy.recipient_number, rent.year, 7, f"{rent.amount}", rent.source]
 
-    return streaming_csv_response(rows(), filename=f"loyers-juillet-{year}.csv")
+    return csv_download(rows(), filename=f"loyers-juillet-{year}.csv")
