@@ -10,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 
 from portail.common import clock
+from portail.common.pdf import pdf_download
 from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
 
 from . import rules, selectors, services, tasks
@@ -173,18 +173,13 @@ def acknowledgement(request, portfolio_id: int, submission_id: int):
 @login_required
 def acknowledgement_pdf(request, portfolio_id: int, submission_id: int):
     """The acknowledgement as a PDF: what was declared, for whom, when and by whom."""
-    from weasyprint import HTML
-
     context = _acknowledgement_context(request, portfolio_id, submission_id)
     context["declarations"] = selectors.declarations_of_submission(context["submission"])
-    context["agency_name"] = settings.AGENCY_NAME
-    html = render_to_string("rents/acknowledgement_pdf.html", context)
-    pdf = HTML(string=html, base_url=settings.SITE_URL).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="accuse-reception-{context["submission"].pk}.pdf"'
+    return pdf_download(
+        "rents/acknowledgement_pdf.html",
+        context,
+        filename=f"accuse-reception-{context['submission'].pk}.pdf",
     )
-    return response
 
 
 @login_required
