@@ -2,7 +2,8 @@
 
 agent: find and help landlords, process receipts, follow the campaign and the correspondence.
 supervisor: the agent's, plus campaign dates, reminders, the rents export, disabling a user and
-the letters batch. administrator: the supervisor's, plus managing staff accounts, their TOTP
+the letters batch. Every role also handles the unpaid-rent reports and reported changes
+(OBLIGATIONS). administrator: the supervisor's, plus managing staff accounts, their TOTP
 devices, letting an agent enrol a new authenticator (after a lost phone) and the audit journal
 in the Django admin (never a password hash: see admin.py).
 """
@@ -33,3 +34,12 @@ ADMINISTRATOR = SUPERVISOR + [
     "backoffice.view_enrolmentpermit",
 ]
 ROLES = {"agent": AGENT, "supervisor": SUPERVISOR, "administrator": ADMINISTRATOR}
+
+# Given to every role by migration 0003 (issue 13), after the permission exists: the unpaid-rent
+# reports and the changes landlords report (/agence/impayes/, /agence/changements/).
+OBLIGATIONS = ["backoffice.handle_obligations"]
+
+
+def permissions_of(role: str) -> list[str]:
+    """Every permission a role's group holds once all migrations ran."""
+    return ROLES[role] + OBLIGATIONS

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import obligations_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -40,6 +40,15 @@ urlpatterns = [
     path("quittances/", views.receipts, name="receipts"),
     path("quittances/<int:receipt_id>/", views.receipt, name="receipt"),
     path("quittances/<int:receipt_id>/fichier", views.receipt_file, name="receipt_file"),
+    path("impayes/", obligations_views.unpaid_queue, name="unpaid_queue"),
+    path("impayes/<int:report_id>/", obligations_views.unpaid_detail, name="unpaid_detail"),
+    path(
+        "impayes/<int:report_id>/plans/<int:plan_id>",
+        obligations_views.plan_file,
+        name="plan_file",
+    ),
+    path("changements/", obligations_views.change_queue, name="change_queue"),
+    path("changements/<int:report_id>/", obligations_views.change_detail, name="change_detail"),
     path("campagne/", views.campaign, name="campaign"),
     path("campagne/dates/", views.campaign_dates, name="campaign_dates"),
     path("campagne/relances/", views.send_reminders, name="send_reminders"),

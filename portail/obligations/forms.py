@@ -22,13 +22,15 @@ class MonthField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "Mois et année, par exemple 10/2026")
-        super().__init__(max_length=20, **kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "maxlength": "20"})
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > 20:
+            raise forms.ValidationError("Écrivez le mois et l'année sous la forme 10/2026.")
         found = _MONTH.fullmatch(value)
         month, year = (found.group(1), found.group(2)) if found else (None, None)
         if found is None and (iso := _ISO_MONTH.fullmatch(value)):
