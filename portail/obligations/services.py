@@ -231,7 +231,7 @@ def _queue_unpaid_status(report: UnpaidRentReport, *, reason: str) -> None:
             "amount_owed": french_amount(report.amount_owed),
             "link_path": reverse(
                 "obligations:unpaid_report",
-                kwargs={"portfolio_id": report.portfolio_id, "report_id": report.pk},
+                kwargs={"portfolio_id": report.portfolio_id, "unpaid_id": report.pk},
             ),
         },
     )

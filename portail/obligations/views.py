@@ -125,7 +125,7 @@ def unpaid_new(request, portfolio_id: int, tenancy_id: int):
     except services.ReportRefused as refusal:
         form.add_error(None, refusal.message)
         return render(request, "obligations/unpaid_form.html", context)
-    return redirect("obligations:unpaid_report", portfolio_id=portfolio.pk, report_id=report.pk)
+    return redirect("obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk)
 
 
 @login_required
@@ -150,17 +150,17 @@ def _unpaid_context(request, portfolio_id, report_id):
 
 
 @login_required
-def unpaid_report(request, portfolio_id: int, report_id: int):
+def unpaid_report(request, portfolio_id: int, unpaid_id: int):
     """The acknowledgement and the life of a report: its state, the plan, the debt paid off."""
-    context = _unpaid_context(request, portfolio_id, report_id)
+    context = _unpaid_context(request, portfolio_id, unpaid_id)
     context["plan_form"] = RepaymentPlanForm()
     context["paid_off_form"] = PaidOffForm()
     return render(request, "obligations/unpaid_report.html", context)
 
 
 @login_required
-def unpaid_report_pdf(request, portfolio_id: int, report_id: int):
-    context = _unpaid_context(request, portfolio_id, report_id)
+def unpaid_report_pdf(request, portfolio_id: int, unpaid_id: int):
+    context = _unpaid_context(request, portfolio_id, unpaid_id)
     return pdf_download(
         "obligations/unpaid_report_pdf.html",
         context,
@@ -169,10 +169,10 @@ def unpaid_report_pdf(request, portfolio_id: int, report_id: int):
 
 
 @login_required
-def unpaid_plan(request, portfolio_id: int, report_id: int):
+def unpaid_plan(request, portfolio_id: int, unpaid_id: int):
     """Send the signed repayment plan."""
     portfolio = _declaring_portfolio(request, portfolio_id)
-    report = selectors.unpaid_report_for_portfolio(portfolio, report_id)
+    report = selectors.unpaid_report_for_portfolio(portfolio, unpaid_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = RepaymentPlanForm(request.POST, request.FILES)
@@ -190,18 +190,18 @@ def unpaid_plan(request, portfolio_id: int, report_id: int):
         else:
             messages.success(request, "Plan d'apurement reçu. La Caf l'examine.")
             return redirect(
-                "obligations:unpaid_report", portfolio_id=portfolio.pk, report_id=report.pk
+                "obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk
             )
-    context = _unpaid_context(request, portfolio_id, report_id)
+    context = _unpaid_context(request, portfolio_id, unpaid_id)
     context.update({"plan_form": form, "paid_off_form": PaidOffForm()})
     return render(request, "obligations/unpaid_report.html", context)
 
 
 @login_required
-def unpaid_paid_off(request, portfolio_id: int, report_id: int):
+def unpaid_paid_off(request, portfolio_id: int, unpaid_id: int):
     """Declare the debt paid off."""
     portfolio = _declaring_portfolio(request, portfolio_id)
-    report = selectors.unpaid_report_for_portfolio(portfolio, report_id)
+    report = selectors.unpaid_report_for_portfolio(portfolio, unpaid_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = PaidOffForm(request.POST)
@@ -219,9 +219,9 @@ def unpaid_paid_off(request, portfolio_id: int, report_id: int):
         else:
             messages.success(request, "Dette déclarée soldée. La Caf clôturera le signalement.")
             return redirect(
-                "obligations:unpaid_report", portfolio_id=portfolio.pk, report_id=report.pk
+                "obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk
             )
-    context = _unpaid_context(request, portfolio_id, report_id)
+    context = _unpaid_context(request, portfolio_id, unpaid_id)
     context.update({"plan_form": RepaymentPlanForm(), "paid_off_form": form})
     return render(request, "obligations/unpaid_report.html", context)
 
@@ -262,7 +262,7 @@ def change_new(request, portfolio_id: int, tenancy_id: int, kind: str):
                 form.add_error(None, refusal.message)
             else:
                 return redirect(
-                    "obligations:change_report", portfolio_id=portfolio.pk, report_id=report.pk
+                    "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
                 )
     return render(
         request,
@@ -287,15 +287,15 @@ def _change_context(request, portfolio_id, report_id):
 
 
 @login_required
-def change_report(request, portfolio_id: int, report_id: int):
+def change_report(request, portfolio_id: int, change_id: int):
     """The acknowledgement of a change, its versions, and while pending: correct or withdraw."""
-    context = _change_context(request, portfolio_id, report_id)
+    context = _change_context(request, portfolio_id, change_id)
     return render(request, "obligations/change_report.html", context)
 
 
 @login_required
-def change_report_pdf(request, portfolio_id: int, report_id: int):
-    context = _change_context(request, portfolio_id, report_id)
+def change_report_pdf(request, portfolio_id: int, change_id: int):
+    context = _change_context(request, portfolio_id, change_id)
     return pdf_download(
         "obligations/change_report_pdf.html",
         context,
@@ -304,10 +304,10 @@ def change_report_pdf(request, portfolio_id: int, report_id: int):
 
 
 @login_required
-def change_correct(request, portfolio_id: int, report_id: int):
+def change_correct(request, portfolio_id: int, change_id: int):
     """Correct a change the agency has not handled yet: a new version, the former one kept."""
     portfolio = _declaring_portfolio(request, portfolio_id)
-    report = selectors.change_report_for_portfolio(portfolio, report_id)
+    report = selectors.change_report_for_portfolio(portfolio, change_id)
     fields = ChangeForm.FIELDS[report.kind]
     if request.method != "POST":
         initial = {field: getattr(report, field) for field in fields}
@@ -329,7 +329,7 @@ def change_correct(request, portfolio_id: int, report_id: int):
             else:
                 messages.success(request, "Correction enregistrée.")
                 return redirect(
-                    "obligations:change_report", portfolio_id=portfolio.pk, report_id=report.pk
+                    "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
                 )
     return render(
         request,
@@ -345,9 +345,9 @@ def change_correct(request, portfolio_id: int, report_id: int):
 
 
 @login_required
-def change_withdraw(request, portfolio_id: int, report_id: int):
+def change_withdraw(request, portfolio_id: int, change_id: int):
     portfolio = _declaring_portfolio(request, portfolio_id)
-    report = selectors.change_report_for_portfolio(portfolio, report_id)
+    report = selectors.change_report_for_portfolio(portfolio, change_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -358,4 +358,4 @@ def change_withdraw(request, portfolio_id: int, report_id: int):
         messages.error(request, refusal.message)
     else:
         messages.success(request, "Changement retiré : la Caf n'en tiendra pas compte.")
-    return redirect("obligations:change_report", portfolio_id=portfolio.pk, report_id=report.pk)
+    return redirect("obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk)
