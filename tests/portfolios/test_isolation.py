@@ -121,9 +121,7 @@ def test_my_ids_in_another_of_my_portfolios_urls_answer_404(client, others):
     client.force_login(me.user)
     mixed = dict(others, portfolio_id=me.portfolio.pk)
     urls = [
-        u
-        for u in portfolio_urls(mixed)
-        if re.search(r"/(locataires|impayes|changements)/\d+/", u)
+        u for u in portfolio_urls(mixed) if re.search(r"/(locataires|impayes|changements)/\d+/", u)
     ]
     assert len(urls) >= 8
     sweep(client, urls)
