@@ -287,6 +287,13 @@ class ChangeReport(ChangeContent):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} n° {self.pk} – {self.tenancy}"
 
+    @property
+    def state_label(self) -> str:
+        """What the landlord reads (rules.change_state_label); the tenancy is read with it."""
+        return rules.change_state_label(
+            status=self.status, kind=self.kind, tenancy_end_date=self.tenancy.end_date
+        )
+
 
 class ChangeVersion(ChangeContent):
     """A superseded version of a change report, as it was sent (who and when included)."""

@@ -312,3 +312,20 @@ def departure_month_rule(*, move_out: datetime.date, direct_payment: bool) -> li
             f"pour les mois après {month} est à rembourser à la Caf."
         )
     return lines
+
+
+# --- What a reported change shows ---------------------------------------------------------------
+
+ENDING_KINDS = ("departure", "end_of_management")
+
+
+def change_state_label(*, status: str, kind: str, tenancy_end_date) -> str:
+    """A departure or an end of management stays « déclaré, en attente de la Caf » until the
+    agency's feed closes the tenancy (its end date); another change until an agent handles it."""
+    if status == "withdrawn":
+        return "retiré"
+    if kind in ENDING_KINDS:
+        if tenancy_end_date is not None:
+            return "confirmé par la Caf"
+        return "déclaré, en attente de la Caf"
+    return "traité par la Caf" if status == "handled" else "déclaré, en attente de la Caf"

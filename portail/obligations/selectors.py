@@ -89,6 +89,8 @@ def reports_of_tenancy(tenancy: Tenancy) -> tuple[list, list]:
     """The tenancy's unpaid-rent reports and reported changes, newest first (two queries)."""
     unpaid = list(UnpaidRentReport.objects.filter(tenancy=tenancy).order_by("-reported_at"))
     changes = list(ChangeReport.objects.filter(tenancy=tenancy).order_by("-reported_at"))
+    for change in changes:
+        change.tenancy = tenancy
     return unpaid, changes
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 
 from portail.audit.services import record_event
@@ -480,3 +481,23 @@ def handle_change(*, report_id: int, agent, ip: str | None = None) -> ChangeRepo
         details={"report": report.pk},
     )
     return report
+
+
+def confirm_changes_closed_by_feed() -> int:
+    """The agency's feed closed these tenancies (an end date): their pending departures and ends
+    of management are confirmed, so the landlord no longer corrects them. One UPDATE over the
+    pending changes only; called inside the feed's transaction."""
+    now = clock.now()
+    confirmed = ChangeReport.objects.filter(
+        status=ChangeReport.Status.DECLARED,
+        kind__in=rules.ENDING_KINDS,
+        tenancy__end_date__isnull=False,
+    ).update(
+        status=ChangeReport.Status.HANDLED,
+        handled_at=now,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if confirmed:
+        log.info("changes_confirmed_by_feed count=%s", confirmed)
+    return confirmed

@@ -161,3 +161,29 @@ def test_change_list_pins_its_query_count(client, django_assert_num_queries):
     with django_assert_num_queries(4):
         page = client.get(url).content.decode()
     assert page.count("changement n° ") == 2
+
+
+def test_the_feed_closing_the_tenancy_confirms_the_departure(client, landlord, tmp_path):
+    from portail.feed.services import import_feed
+
+    client.force_login(landlord.user)
+    declare_departure(client, landlord)
+    change = ChangeReport.objects.get()
+    tenancy = landlord.direct
+    (tmp_path / "tenancies.csv").write_text(
+        "recipient_number,portfolio_ref,tenant_name,dwelling_address,start_date,end_date,"
+        f"direct_payment\n{tenancy.recipient_number},{landlord.portfolio.ref},"
+        f'{tenancy.tenant_name},"{tenancy.dwelling_address}",2024-09-01,2026-12-31,oui\n',
+        encoding="utf-8",
+    )
+    page_url = reverse("obligations:tenancy", args=[landlord.portfolio.pk, tenancy.pk])
+    assert "Déclaré, en attente de la Caf" in text_of(client.get(page_url))
+    assert import_feed(directory=tmp_path).ok
+    change.refresh_from_db()
+    assert change.status == "handled" and change.version == 2
+    page = text_of(client.get(page_url))
+    assert "Confirmé par la Caf" in page and "en attente de la Caf" not in page
+    # Confirmed: no more corrections; a second import changes nothing.
+    assert import_feed(directory=tmp_path).ok
+    change.refresh_from_db()
+    assert change.version == 2
