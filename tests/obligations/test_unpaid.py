@@ -213,3 +213,25 @@ def test_lists_pin_their_query_count(client, landlord, django_assert_num_queries
     with django_assert_num_queries(4):
         page = client.get(url).content.decode()
     assert page.count("impayé n° ") == 2
+
+
+def test_a_rule_staff_add_applies_from_its_date(client, landlord):
+    """Rules are rows: a later one (here a made-up 300 € threshold from 01/11/2026) is the one
+    in force from its date, with no change of code."""
+    from portail.obligations.models import UnpaidRentRule
+
+    UnpaidRentRule.objects.create(
+        valid_from="2026-11-01",
+        kind="amount_or_months",
+        amount="300.00",
+        missed_months=3,
+        report_within_months=1,
+        source="Règle d'essai",
+    )
+    client.force_login(landlord.user)
+    url = reverse("obligations:unpaid_check", args=[landlord.portfolio.pk, landlord.other.pk])
+    facts = {**WORKED_EXAMPLE, "amount_owed": "301", "tenant_pays_part": "oui"}
+    text = html.unescape(client.get(url, facts).content.decode())
+    assert "Impayé à signaler" in text and "dépasse 300,00" in text
+    # Reached on 1 November 2026 under the new row; 1 month to report.
+    assert "1er novembre 2026" in text and "1er décembre 2026" in text
