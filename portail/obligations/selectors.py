@@ -171,3 +171,14 @@ def change_report_for_staff(report_id: int) -> ChangeReport:
     if report is None:
         raise Http404("Changement introuvable")
     return report
+
+
+def open_unpaid_reports_of(tenancy_ids: list[int]) -> dict[int, UnpaidRentReport]:
+    """The open unpaid-rent report of each of these tenancies that has one (one query; at most
+    one per tenancy), for a page of the tenant list."""
+    reports = (
+        UnpaidRentReport.objects.filter(tenancy_id__in=tenancy_ids)
+        .exclude(status=UnpaidRentReport.Status.CLOSED)
+        .only("id", "tenancy_id", "status", "reported_at")
+    )
+    return {report.tenancy_id: report for report in reports}
