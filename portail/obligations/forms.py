@@ -8,7 +8,7 @@ from django import forms
 
 from portail.common import clock
 from portail.rents.forms import AmountField
-from portail.rents.services import RECEIPT_MAX_BYTES, receipt_content_type
+from portail.rents.receipts import RECEIPT_MAX_BYTES, receipt_content_type
 
 from .models import ChangeContent, UnpaidRentReport
 

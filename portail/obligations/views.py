@@ -1,6 +1,6 @@
 """Landlord pages of the other duties, under /parcs/<id>/: a tenancy's page, report an unpaid
 rent (with the live check of the rule in force), follow it, report a change, correct or
-withdraw it. The portfolio comes from portfolio_for_user only (404); writes need the right to
+withdraw it. The portfolio comes from portfolio_for_request only (404); writes need the right to
 declare (403)."""
 
 import uuid
@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from portail.accounts.forms import client_ip
 from portail.common import clock
+from portail.common.http import client_ip
 from portail.common.pdf import pdf_download
-from portail.portfolios.selectors import portfolio_for_user
+from portail.portfolios.selectors import portfolio_for_request
 
 from . import rules, selectors, services
 from .forms import ChangeForm, PaidOffForm, RepaymentPlanForm, TenancyChoiceForm, UnpaidRentForm
@@ -22,7 +22,7 @@ from .models import ChangeReport
 
 
 def _declaring_portfolio(request, portfolio_id):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     if not portfolio.may_declare:
         raise PermissionDenied("Vous pouvez consulter ce parc mais pas y faire de déclaration.")
     return portfolio
@@ -31,7 +31,7 @@ def _declaring_portfolio(request, portfolio_id):
 @login_required
 def tenancy(request, portfolio_id: int, tenancy_id: int):
     """A tenancy's page: its facts, its unpaid-rent reports and reported changes, what to do."""
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     tenancy = selectors.tenancy_of_portfolio(portfolio, tenancy_id)
     unpaid, changes = selectors.reports_of_tenancy(tenancy)
     return render(
@@ -54,7 +54,7 @@ def tenancy(request, portfolio_id: int, tenancy_id: int):
 def unpaid_reports(request, portfolio_id: int):
     """The portfolio's "Signaler un impayé" entry (a tenant by recipient number) and its
     reports."""
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     form = TenancyChoiceForm(request.GET or None)
     if portfolio.may_declare and form.is_valid():
         found = selectors.tenancy_by_number(portfolio, form.cleaned_data["recipient_number"])
@@ -143,7 +143,7 @@ def unpaid_check(request, portfolio_id: int, tenancy_id: int):
 
 
 def _unpaid_context(request, portfolio_id, report_id):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     report = selectors.unpaid_report_for_portfolio(portfolio, report_id)
     events, plans = selectors.report_history(report)
     return {"portfolio": portfolio, "report": report, "events": events, "plans": plans}
@@ -231,7 +231,7 @@ def unpaid_paid_off(request, portfolio_id: int, unpaid_id: int):
 
 @login_required
 def change_reports(request, portfolio_id: int):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     return render(
         request,
         "obligations/change_list.html",
@@ -272,7 +272,7 @@ def change_new(request, portfolio_id: int, tenancy_id: int, kind: str):
 
 
 def _change_context(request, portfolio_id, report_id):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     report = selectors.change_report_for_portfolio(portfolio, report_id)
     context = {
         "portfolio": portfolio,

@@ -8,15 +8,16 @@ import uuid
 from django.db import transaction
 from django.db.models import F
 
-from portail.audit.services import record_event
+from portail.audit.services import record_agent_action, record_event
 from portail.common import clock
 from portail.common.formats import french_date
+from portail.correspondence.rules import contact_channel
 from portail.correspondence.services import queue_message
 from portail.portfolios.models import Portfolio, Tenancy
 
 from .. import rules
 from ..models import ChangeReport, ChangeVersion
-from .common import ReportRefused, check_may_declare, contact_channel, locked_tenancy
+from .common import ReportRefused, check_may_declare, locked_tenancy
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def handle_change(*, report_id: int, agent, ip: str | None = None) -> ChangeRepo
     queue_message(
         user=report.reported_by,
         kind="change_handled",
-        channel=contact_channel(report.reported_by),
+        channel=contact_channel(email=report.reported_by.contact_email),
         template="obligations/messages/change_handled",
         context={
             "report_id": report.pk,
@@ -193,12 +194,13 @@ def handle_change(*, report_id: int, agent, ip: str | None = None) -> ChangeRepo
             "reported_on": french_date(report.reported_at),
         },
     )
-    record_event(
+    record_agent_action(
         action="change_handled",
-        actor=agent,
+        agent=agent,
         target=report.tenancy.recipient_number,
+        reason="",
         ip=ip,
-        details={"report": report.pk},
+        report=report.pk,
     )
     return report
 

@@ -1,5 +1,5 @@
 """What the writes of the obligations app share: the refusal, the right to declare, the locked
-tenancy, the contact channel."""
+tenancy."""
 
 from django.core.exceptions import PermissionDenied
 
@@ -25,9 +25,3 @@ def locked_tenancy(portfolio: Portfolio, tenancy_id: int) -> Tenancy:
     if tenancy is None:
         raise ReportRefused("Ce locataire n'est pas dans ce parc.")
     return tenancy
-
-
-def contact_channel(user) -> str:
-    """E-mail when the user or its landlord has an address, else a letter."""
-    has_email = bool(user.email or (user.landlord_id and user.landlord.email))
-    return "email" if has_email else "letter"

@@ -10,16 +10,17 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from portail.audit.services import record_event
+from portail.audit.services import record_agent_action, record_event
 from portail.common import clock
 from portail.common.formats import french_amount, french_date
+from portail.correspondence.rules import contact_channel
 from portail.correspondence.services import queue_message
 from portail.portfolios.models import Portfolio
-from portail.rents.services import RECEIPT_MAX_BYTES, receipt_content_type
+from portail.rents.receipts import RECEIPT_MAX_BYTES, receipt_content_type
 
 from .. import rules, selectors
 from ..models import RepaymentPlan, UnpaidRentEvent, UnpaidRentReport
-from .common import ReportRefused, check_may_declare, contact_channel, locked_tenancy
+from .common import ReportRefused, check_may_declare, locked_tenancy
 
 log = logging.getLogger(__name__)
 
@@ -153,12 +154,14 @@ def set_unpaid_report_status(
     _next_version(report, kind=UnpaidRentEvent.Kind.STATUS, actor=agent, reason=reason)
     report.save(update_fields=["status", "plan_due_on", "version", "updated_at"])
     _queue_unpaid_status(report, reason=reason)
-    record_event(
+    record_agent_action(
         action="unpaid_rent_status_changed",
-        actor=agent,
+        agent=agent,
         target=report.tenancy.recipient_number,
+        reason=reason[:200],
         ip=ip,
-        details={"report": report.pk, "status": status, "reason": reason[:200]},
+        report=report.pk,
+        status=status,
     )
     return report
 
@@ -169,7 +172,7 @@ def _queue_unpaid_status(report: UnpaidRentReport, *, reason: str) -> None:
     queue_message(
         user=user,
         kind="unpaid_rent_status",
-        channel=contact_channel(user),
+        channel=contact_channel(email=user.contact_email),
         template="obligations/messages/unpaid_status",
         context={
             "report_id": report.pk,

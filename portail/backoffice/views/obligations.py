@@ -12,12 +12,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from portail.accounts.forms import client_ip
+from portail.common.http import client_ip
 from portail.obligations import selectors, services
 from portail.obligations.forms import StaffStatusForm
 from portail.obligations.models import ChangeReport, UnpaidRentReport
 
-from .access import staff_required
+from ..access import staff_required
 
 PAGE_SIZE = 50
 PERMISSION = "handle_obligations"
