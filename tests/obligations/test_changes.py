@@ -187,3 +187,56 @@ def test_the_feed_closing_the_tenancy_confirms_the_departure(client, landlord, t
     assert import_feed(directory=tmp_path).ok
     change.refresh_from_db()
     assert change.version == 2
+
+
+def test_a_departure_before_july_asks_no_july_rent_until_withdrawn(client):
+    """The reported end is kept on the tenancy (reported_end_date), where the rents status
+    reads it: the tenant list and the declaration page no longer ask for July 2026."""
+    from tests.rents.helpers import make_world
+
+    world = make_world()
+    client.force_login(world.user)
+    tenants = reverse("rents:tenants", args=[world.portfolio.pk])
+    row = "Alice ARNAUD</a>"
+    assert "À déclarer" in _row(client, tenants, row)
+    client.post(
+        reverse("obligations:departure_new", args=[world.portfolio.pk, world.known.pk]),
+        {"move_out_date": "30/06/2026"},
+    )
+    line = _row(client, tenants, row)
+    assert "Non demandé" in line and "Fin déclarée le 30/06/2026, en attente de la Caf" in line
+    declare = client.get(reverse("rents:declare", args=[world.portfolio.pk, world.known.pk]))
+    assert "Déclarer le loyer" not in text_of(declare)
+    change = ChangeReport.objects.get()
+    client.post(reverse("obligations:change_withdraw", args=[world.portfolio.pk, change.pk]))
+    line = _row(client, tenants, row)
+    assert "À déclarer" in line and "Fin déclarée" not in line
+    # A departure during July leaves July asked for.
+    client.post(
+        reverse("obligations:departure_new", args=[world.portfolio.pk, world.known.pk]),
+        {"move_out_date": "15/07/2026"},
+    )
+    assert "À déclarer" in _row(client, tenants, row)
+
+
+def _row(client, url, marker) -> str:
+    page = text_of(client.get(url))
+    start = page.rindex("<tr", 0, page.index(marker))
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_tenant_list_shows_an_unpaid_rent_reported_and_links_each_tenant(client, landlord):
+    from .conftest import WORKED_EXAMPLE
+
+    client.force_login(landlord.user)
+    client.post(
+        reverse("obligations:unpaid_new", args=[landlord.portfolio.pk, landlord.direct.pk]),
+        {**WORKED_EXAMPLE, "action": "envoyer"},
+    )
+    tenants = reverse("rents:tenants", args=[landlord.portfolio.pk])
+    page = text_of(client.get(tenants))
+    tenancy_page = reverse("obligations:tenancy", args=[landlord.portfolio.pk, landlord.direct.pk])
+    line = _row(client, tenants, f'href="{tenancy_page}"')
+    assert "Alice ARNAUD" in line and "Impayé signalé le 27/11/2026 (reçu)" in line
+    assert "Impayé signalé" not in _row(client, tenants, "Bruno BLANC</a>")
+    assert "Signaler un impayé" in page and "Départs et changements déclarés" in page

@@ -50,6 +50,21 @@ def check_change(tenancy: Tenancy, content: dict) -> None:
         )
 
 
+def _refresh_reported_end(tenancy_id: int) -> None:
+    """The tenancy's reported end (Tenancy.reported_end_date, which the rents status reads, so a
+    departed tenant is asked for no July rent after leaving): the earliest departure or end of
+    management reported and not withdrawn; none when there is none."""
+    ends = [
+        change.effective_date
+        for change in ChangeReport.objects.filter(
+            tenancy_id=tenancy_id, kind__in=rules.ENDING_KINDS
+        )
+        .exclude(status=ChangeReport.Status.WITHDRAWN)
+        .only("kind", "move_out_date", "change_date")
+    ]
+    Tenancy.objects.filter(pk=tenancy_id).update(reported_end_date=min(ends, default=None))
+
+
 def _change_values(content: dict) -> dict:
     """The change's fields from a form's data; text fields are blank rather than null."""
     values = {field: content.get(field) for field in CHANGE_FIELDS}
@@ -82,6 +97,7 @@ def report_change(
         tenancy=tenancy, portfolio=portfolio, token=token, reported_by=user, reported_at=now,
         version_by=user, version_at=now, updated_at=now, **_change_values(content),
     )  # fmt: skip
+    _refresh_reported_end(tenancy.pk)
     record_event(
         action="change_reported",
         actor=user,
@@ -135,6 +151,7 @@ def correct_change(
     report.version_at = now
     report.updated_at = now
     report.save()
+    _refresh_reported_end(report.tenancy_id)
     record_event(
         action="change_corrected",
         actor=user,
@@ -153,6 +170,7 @@ def withdraw_change(*, user, portfolio: Portfolio, report_id: int, ip=None) -> C
     report.version += 1
     report.updated_at = clock.now()
     report.save(update_fields=["status", "version", "updated_at"])
+    _refresh_reported_end(report.tenancy_id)
     record_event(
         action="change_withdrawn",
         actor=user,
