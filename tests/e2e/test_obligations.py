@@ -27,7 +27,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_landlord_reports_an_unpaid_rent_checked_live_then_a_departure(page):
     world = make_landlord(email="bailleur@example.fr")
     sign_in(page, world.user.identifier, PASSWORD)
-    page.goto(f"/parcs/{world.portfolio.pk}/impayes/")
+    expect(page.locator("h1")).to_contain_text("Liste de vos locataires")
+    page.get_by_role("link", name="Signaler un impayé").click()
     expect(page.locator("h1")).to_contain_text("Impayés de loyer")
     assert_accessible(page)
     page.get_by_label("Numéro allocataire du locataire").fill(world.direct.recipient_number)
@@ -59,6 +60,12 @@ def test_landlord_reports_an_unpaid_rent_checked_live_then_a_departure(page):
     page.get_by_role("link", name="Retour à la page de Alice ARNAUD").click()
     expect(page.locator("main")).to_contain_text("Impayé signalé le 27/11/2026")
     assert_accessible(page)
+    page.get_by_role("link", name="Retour à la liste de vos locataires").click()
+    row = page.locator("tbody tr", has_text="Alice ARNAUD")
+    expect(row).to_contain_text("Impayé signalé le 27/11/2026 (reçu)")
+    assert_accessible(page)
+    row.get_by_role("link", name="Alice ARNAUD", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Alice ARNAUD")
     page.get_by_role("link", name="Déclarer le départ du locataire").click()
     expect(page.locator("main")).to_contain_text("à rembourser à la Caf")
     assert_accessible(page)
@@ -71,6 +78,12 @@ def test_landlord_reports_an_unpaid_rent_checked_live_then_a_departure(page):
     page.get_by_label("Date de départ du locataire").fill("15/12/2026")
     page.get_by_role("button", name="Enregistrer la correction").click()
     expect(page.get_by_role("table", name="Versions précédentes")).to_contain_text("31/12/2026")
+    assert_accessible(page)
+    page.get_by_role("link", name="Retour à la page de Alice ARNAUD").click()
+    page.get_by_role("link", name="Retour à la liste de vos locataires").click()
+    expect(page.locator("tbody tr", has_text="Alice ARNAUD")).to_contain_text(
+        "Fin déclarée le 15/12/2026, en attente de la Caf"
+    )
     assert_accessible(page)
     assert UnpaidRentReport.objects.get().tenancy_id == world.direct.pk
     assert str(ChangeReport.objects.get().move_out_date) == "2026-12-15"
