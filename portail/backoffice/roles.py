@@ -4,8 +4,8 @@ agent: find and help landlords, process receipts, follow the campaign and the co
 supervisor: the agent's, plus campaign dates, reminders, the rents export, disabling a user and
 the letters batch. Every role also handles the unpaid-rent reports and reported changes
 (OBLIGATIONS). administrator: the supervisor's, plus managing staff accounts, their TOTP
-devices, letting an agent enrol a new authenticator (after a lost phone) and the audit journal
-in the Django admin (never a password hash: see admin.py).
+devices, letting an agent enrol a new authenticator (after a lost phone), the audit journal and
+the unpaid-rent rules in the Django admin (never a password hash: see admin.py).
 """
 
 AGENT = [
@@ -35,11 +35,18 @@ ADMINISTRATOR = SUPERVISOR + [
 ]
 ROLES = {"agent": AGENT, "supervisor": SUPERVISOR, "administrator": ADMINISTRATOR}
 
-# Given to every role by migration 0003 (issue 13), after the permission exists: the unpaid-rent
-# reports and the changes landlords report (/agence/impayes/, /agence/changements/).
-OBLIGATIONS = ["backoffice.handle_obligations"]
+# Given by migration 0003 (issue 13), after the permissions exist: every role handles the
+# unpaid-rent reports and the changes landlords report (/agence/impayes/, /agence/changements/);
+# an administrator also keeps the dated unpaid-rent rules in the Django admin.
+_HANDLE = ["backoffice.handle_obligations"]
+_RULES = [
+    "obligations.view_unpaidrentrule",
+    "obligations.add_unpaidrentrule",
+    "obligations.change_unpaidrentrule",
+]
+OBLIGATIONS = {"agent": _HANDLE, "supervisor": _HANDLE, "administrator": _HANDLE + _RULES}
 
 
 def permissions_of(role: str) -> list[str]:
     """Every permission a role's group holds once all migrations ran."""
-    return ROLES[role] + OBLIGATIONS
+    return ROLES[role] + OBLIGATIONS[role]

@@ -157,3 +157,26 @@ def test_landlords_and_other_staff_roles(client):
     for role in ("supervisor", "administrator"):
         sign_in_client(client, make_staff(role))
         assert client.get(reverse("backoffice:change_queue")).status_code == 200
+
+
+def test_an_administrator_adds_a_rule_in_the_admin_an_agent_cannot(client):
+    from portail.obligations.models import UnpaidRentRule
+
+    sign_in_client(client, make_staff("agent"))
+    add = reverse("admin:obligations_unpaidrentrule_add")
+    assert client.get(add).status_code in (302, 403)
+    sign_in_client(client, make_staff("administrator"))
+    assert client.get(add).status_code == 200
+    response = client.post(
+        add,
+        {
+            "valid_from": "01/01/2028",
+            "kind": "amount_or_months",
+            "amount": "500",
+            "missed_months": "3",
+            "report_within_months": "2",
+            "source": "Décret fictif n° 2027-1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert UnpaidRentRule.objects.filter(valid_from="2028-01-01").exists()

@@ -1,5 +1,5 @@
 """The permission to handle unpaid-rent reports and reported changes (issue 13), given to every
-role (roles.OBLIGATIONS)."""
+role, and the unpaid-rent rules' admin permissions to administrators (roles.OBLIGATIONS)."""
 
 from django.db import migrations
 
@@ -9,28 +9,33 @@ from portail.backoffice.roles import OBLIGATIONS, ROLES
 def grant(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
-    app_config = apps.get_app_config("backoffice")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    for label in ("backoffice", "obligations"):
+        app_config = apps.get_app_config(label)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for code in OBLIGATIONS:
-        app_label, codename = code.split(".")
-        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for group in Group.objects.filter(name__in=ROLES):
-            group.permissions.add(permission)
+    for group in Group.objects.filter(name__in=ROLES):
+        for code in OBLIGATIONS[group.name]:
+            app_label, codename = code.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
 
 
 def revoke(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     Permission.objects.filter(
-        content_type__app_label="backoffice", codename__in=[c.split(".")[1] for c in OBLIGATIONS]
+        content_type__app_label="backoffice", codename="handle_obligations"
     ).delete()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("backoffice", "0002_roles_and_search_indexes")]
+    dependencies = [
+        ("backoffice", "0002_roles_and_search_indexes"),
+        ("obligations", "0001_initial"),
+    ]
 
     operations = [
         migrations.AlterModelOptions(
