@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portail.events",
     "portail.portfolios",
     "portail.rents",
+    "portail.obligations",
     "portail.feed",
     "portail.help",
     "portail.audit",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("compte/", include("portail.accounts.urls")),
     path("parcs/", include("portail.portfolios.urls")),
     path("parcs/<int:portfolio_id>/", include("portail.rents.urls")),
+    path("parcs/<int:portfolio_id>/", include("portail.obligations.urls")),
     path("conseils/", include("portail.help.urls")),
     path("equipe/", include("portail.team.urls")),
     path("captcha/", include("captcha.urls")),

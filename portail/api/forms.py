@@ -2,15 +2,16 @@
 
 from django import forms
 
+from portail.common.portal_form import PortalForm
 from portail.events.models import Kind
 
 
-class TokenForm(forms.Form):
+class TokenForm(PortalForm):
     name = forms.CharField(
         label="Nom du jeton",
         help_text="Pour le reconnaître dans la liste. Exemple : Logiciel de gestion locative",
         max_length=100,
-        error_messages={"required": "Donnez un nom au jeton, par exemple le nom du logiciel."},
+        error_messages={"required": "Donnez un « Nom du jeton », par exemple le nom du logiciel."},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     scope = forms.ChoiceField(
@@ -21,12 +22,16 @@ class TokenForm(forms.Form):
         ],
         initial="read",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choisissez ce que le logiciel pourra faire."},
+        error_messages={
+            "required": (
+                "Choisissez « Ce que le logiciel pourra faire » : consulter, ou déclarer aussi."
+            )
+        },
     )
     portfolios = forms.MultipleChoiceField(
         label="Parcs ouverts au logiciel",
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choisissez au moins un parc."},
+        error_messages={"required": "Cochez au moins un des « Parcs ouverts au logiciel »."},
     )
     expires_on = forms.DateField(
         label="Date d'expiration",
@@ -34,7 +39,7 @@ class TokenForm(forms.Form):
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"}),
         error_messages={
-            "required": "Saisissez la date d'expiration, par exemple 30/11/2027.",
+            "required": "Saisissez la « Date d'expiration », par exemple 30/11/2027.",
             "invalid": "Écrivez la date sous la forme 30/11/2027.",
         },
     )
@@ -44,14 +49,17 @@ class TokenForm(forms.Form):
         self.fields["portfolios"].choices = [(str(p.pk), p.name) for p in portfolios]
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(PortalForm):
     url = forms.URLField(
         label="Adresse de votre logiciel",
         help_text="Elle commence par https://. Exemple : https://logiciel.exemple.fr/caf",
         max_length=500,
         assume_scheme="https",
         error_messages={
-            "required": "Saisissez l'adresse, par exemple https://logiciel.exemple.fr/caf.",
+            "required": (
+                "Saisissez l'« Adresse de votre logiciel », par exemple "
+                "https://logiciel.exemple.fr/caf."
+            ),
             "invalid": "Saisissez une adresse complète, par exemple https://logiciel.exemple.fr/caf.",
         },
         widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -60,5 +68,5 @@ class WebhookForm(forms.Form):
         label="Événements à signaler",
         choices=Kind.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choisissez au moins un événement."},
+        error_messages={"required": "Cochez au moins un des « Événements à signaler »."},
     )

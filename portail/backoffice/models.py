@@ -25,6 +25,7 @@ class StaffAccess(models.Model):
             ("send_reminders", "Envoyer les relances de la campagne"),
             ("export_rents", "Exporter les loyers déclarés"),
             ("print_letters", "Préparer le lot de courriers à imprimer"),
+            ("handle_obligations", "Traiter les impayés et les changements signalés"),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,10 @@
 
 agent: find and help landlords, process receipts, follow the campaign and the correspondence.
 supervisor: the agent's, plus campaign dates, reminders, the rents export, disabling a user and
-the letters batch. administrator: the supervisor's, plus managing staff accounts, their TOTP
-devices, letting an agent enrol a new authenticator (after a lost phone) and the audit journal
-in the Django admin (never a password hash: see admin.py).
+the letters batch. Every role also handles the unpaid-rent reports and reported changes
+(OBLIGATIONS). administrator: the supervisor's, plus managing staff accounts, their TOTP
+devices, letting an agent enrol a new authenticator (after a lost phone), the audit journal and
+the unpaid-rent rules in the Django admin (never a password hash: see admin.py).
 """
 
 AGENT = [
@@ -33,3 +34,19 @@ ADMINISTRATOR = SUPERVISOR + [
     "backoffice.view_enrolmentpermit",
 ]
 ROLES = {"agent": AGENT, "supervisor": SUPERVISOR, "administrator": ADMINISTRATOR}
+
+# Given by migration 0003 (issue 13), after the permissions exist: every role handles the
+# unpaid-rent reports and the changes landlords report (/agence/impayes/, /agence/changements/);
+# an administrator also keeps the dated unpaid-rent rules in the Django admin.
+_HANDLE = ["backoffice.handle_obligations"]
+_RULES = [
+    "obligations.view_unpaidrentrule",
+    "obligations.add_unpaidrentrule",
+    "obligations.change_unpaidrentrule",
+]
+OBLIGATIONS = {"agent": _HANDLE, "supervisor": _HANDLE, "administrator": _HANDLE + _RULES}
+
+
+def permissions_of(role: str) -> list[str]:
+    """Every permission a role's group holds once all migrations ran."""
+    return ROLES[role] + OBLIGATIONS[role]

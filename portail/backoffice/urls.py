@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import authentication, campaign, landlords, outbox, receipts
+from .views import authentication, campaign, landlords, obligations, outbox, receipts
 
 app_name = "backoffice"
 urlpatterns = [
@@ -40,6 +40,15 @@ urlpatterns = [
     path("quittances/", receipts.receipts, name="receipts"),
     path("quittances/<int:receipt_id>/", receipts.receipt, name="receipt"),
     path("quittances/<int:receipt_id>/fichier", receipts.receipt_file, name="receipt_file"),
+    path("impayes/", obligations.unpaid_queue, name="unpaid_queue"),
+    path("impayes/<int:report_id>/", obligations.unpaid_detail, name="unpaid_detail"),
+    path(
+        "impayes/<int:report_id>/plans/<int:plan_id>",
+        obligations.plan_file,
+        name="plan_file",
+    ),
+    path("changements/", obligations.change_queue, name="change_queue"),
+    path("changements/<int:report_id>/", obligations.change_detail, name="change_detail"),
     path("campagne/", campaign.campaign, name="campaign"),
     path("campagne/dates/", campaign.campaign_dates, name="campaign_dates"),
     path("campagne/relances/", campaign.send_reminders, name="send_reminders"),

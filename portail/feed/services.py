@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from portail.accounts.models import Landlord
 from portail.common import clock
+from portail.obligations.services import confirm_changes_closed_by_feed
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
 from portail.rents.declarations import keep_superseded_versions
@@ -337,6 +338,8 @@ def import_feed(*, directory: Path) -> FeedReport:
         # the cache's 5 minutes at most).
         portfolio_ids = {values["portfolio_id"] for values in rows.values()}
         transaction.on_commit(lambda: forget_tenancy_counts(portfolio_ids))
+        # A departure the landlord reported is confirmed once the feed closes the tenancy.
+        confirm_changes_closed_by_feed()
     if RENTS.name in parsed:
         rows = values_of(RENTS)
         tenancy_ids = _existing_ids(Tenancy, "recipient_number", {number for number, _ in rows})

@@ -35,6 +35,12 @@ class Tenancy(models.Model):
     dwelling_address = models.CharField("logement", max_length=300)
     start_date = models.DateField("début du bail")
     end_date = models.DateField("fin du bail", null=True, blank=True)
+    # The end a landlord reported (a departure, the end of their management) and the agency's
+    # feed has not confirmed yet (end_date). Written by the obligations app; the rents status
+    # reads the earlier of the two (rents.rules.end_of_tenancy), so rents never imports it.
+    reported_end_date = models.DateField(
+        "fin déclarée par le bailleur (en attente de la Caf)", null=True, blank=True
+    )
     direct_payment = models.BooleanField("tiers payant", default=False)
 
     class Meta:

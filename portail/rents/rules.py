@@ -176,10 +176,20 @@ def july_of(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 7, 1), datetime.date(year, 7, 31)
 
 
-def is_active_in_july(*, start_date, end_date, year: int) -> bool:
-    """A tenancy is concerned by the campaign of year N if it ran at some point in July N."""
+def end_of_tenancy(*, end_date, reported_end_date=None):
+    """When a tenancy ends: the earlier of the agency's end date (the feed) and the end its
+    landlord reported (a departure, the end of their management) that the agency has not
+    confirmed yet; None while neither is known."""
+    ends = [day for day in (end_date, reported_end_date) if day is not None]
+    return min(ends) if ends else None
+
+
+def is_active_in_july(*, start_date, end_date, year: int, reported_end_date=None) -> bool:
+    """A tenancy is concerned by the campaign of year N if it ran at some point in July N: a
+    tenant who left before July N (as the feed or the landlord says) is asked for no rent."""
     first, last = july_of(year)
-    return start_date <= last and (end_date is None or end_date >= first)
+    end = end_of_tenancy(end_date=end_date, reported_end_date=reported_end_date)
+    return start_date <= last and (end is None or end >= first)
 
 
 def needs_previous_july_rent(*, start_date, year: int) -> bool:
@@ -246,13 +256,22 @@ class Status:
 
 
 def declaration_status(
-    *, start_date, end_date, year: int, has_current: bool, has_previous: bool
+    *,
+    start_date,
+    end_date,
+    year: int,
+    has_current: bool,
+    has_previous: bool,
+    reported_end_date=None,
 ) -> str:
-    """Declared; not required (not a tenant in July N); waiting for the July N-1 receipt
-    (difficulty 9); or to declare."""
+    """Declared; not required (not a tenant in July N, by the feed's end date or the end its
+    landlord reported); waiting for the July N-1 receipt (difficulty 9); or to declare."""
     if has_current:
         return Status.DECLARED
-    if not is_active_in_july(start_date=start_date, end_date=end_date, year=year):
+    active = is_active_in_july(
+        start_date=start_date, end_date=end_date, reported_end_date=reported_end_date, year=year
+    )
+    if not active:
         return Status.NOT_REQUIRED
     if needs_previous_july_rent(start_date=start_date, year=year) and not has_previous:
         return Status.RECEIPT
@@ -265,11 +284,15 @@ def declaration_status(
 
 
 def active_in_july_q(year: int):
-    """Database form of is_active_in_july."""
+    """Database form of is_active_in_july (with end_of_tenancy: both ends on or after 1 July)."""
     from django.db.models import Q
 
     first, last = july_of(year)
-    return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+    return (
+        Q(start_date__lte=last)
+        & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+        & (Q(reported_end_date__isnull=True) | Q(reported_end_date__gte=first))
+    )
 
 
 def needs_previous_july_rent_q(year: int):

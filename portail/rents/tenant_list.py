@@ -5,6 +5,8 @@ tenant_page is the list page (one plain SQL query for its 50 rows in the usual o
 tenant_list the ORM form (filters on the status, sorts by a rent, exports), with_rents the
 annotation the declaration services read a tenancy's status with."""
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -122,6 +124,8 @@ class TenantRow:
     rent_current: Decimal | None
     receipt_pending: bool
     status: str
+    end_date: datetime.date | None = None
+    reported_end_date: datetime.date | None = None
 
 
 def _rows_of_page(page_ids: QuerySet, *, order: list[str], year: int) -> list[TenantRow]:
@@ -146,8 +150,9 @@ def _rows_of_page(page_ids: QuerySet, *, order: list[str], year: int) -> list[Te
     receipts = Receipt._meta.db_table
     sql = (
         "SELECT t.id, t.recipient_number, t.tenant_name, t.dwelling_address, t.start_date, "  # noqa: S608
-        f"t.end_date, rp.amount, rc.amount, EXISTS (SELECT 1 FROM {receipts} r "
-        "WHERE r.tenancy_id = t.id AND r.year = %s AND r.status = %s) "
+        "t.end_date, t.reported_end_date, rp.amount, rc.amount, "
+        f"EXISTS (SELECT 1 FROM {receipts} r WHERE r.tenancy_id = t.id AND r.year = %s "
+        "AND r.status = %s) "
         f"FROM {tenancies} t "
         f"LEFT JOIN {rents} rp ON rp.tenancy_id = t.id AND rp.year = %s "
         f"LEFT JOIN {rents} rc ON rc.tenancy_id = t.id AND rc.year = %s "
@@ -169,13 +174,55 @@ def _rows_of_page(page_ids: QuerySet, *, order: list[str], year: int) -> list[Te
             status=rules.declaration_status(
                 start_date=start,
                 end_date=end,
+                reported_end_date=reported_end,
                 year=year,
                 has_current=current is not None,
                 has_previous=previous is not None,
             ),
+            end_date=end,
+            reported_end_date=reported_end,
         )
-        for pk, number, name, address, start, end, previous, current, pending in found
+        for pk, number, name, address, start, end, reported_end, previous, current, pending in found
     ]
+
+
+# --- What other apps add to the list ---------------------------------------------------------
+# The obligations app (above rents) shows on each row an unpaid rent reported and links each
+# tenant to its page; rents never imports it: the app registers a TenantListExtras at start-up.
+
+
+@dataclass(frozen=True)
+class TenantListExtras:
+    """``notes(tenancy_ids)``: short French texts for some rows (one query for the page);
+    ``tenancy_url(portfolio_id)``: the address of a tenant's page with ``{id}`` in place of the
+    tenancy's id (one reverse for the page); ``links(portfolio)``: (text, address) pairs shown
+    under the list."""
+
+    notes: Callable[[list[int]], dict[int, list[str]]]
+    tenancy_url: Callable[[int], str]
+    links: Callable[[Portfolio], list[tuple[str, str]]]
+
+
+_EXTRAS: list[TenantListExtras] = []
+
+
+def register_extras(extras: TenantListExtras) -> None:
+    """Called once by an app's AppConfig.ready."""
+    _EXTRAS.append(extras)
+
+
+def page_extras(portfolio: Portfolio, rows) -> dict:
+    """The notes of a page's rows, the tenant page's address pattern and the links, from every
+    registered app: ``{"notes": {id: [text]}, "tenancy_url": str | None, "links": [...]}``."""
+    ids = [row.pk for row in rows]
+    notes: dict[int, list[str]] = {}
+    tenancy_url, links = None, []
+    for extras in _EXTRAS:
+        for tenancy_id, texts in (extras.notes(ids) if ids else {}).items():
+            notes.setdefault(tenancy_id, []).extend(texts)
+        tenancy_url = tenancy_url or extras.tenancy_url(portfolio.pk)
+        links.extend(extras.links(portfolio))
+    return {"notes": notes, "tenancy_url": tenancy_url, "links": links}
 
 
 def _amount(value) -> Decimal | None:

@@ -64,6 +64,7 @@ def tenants(request, portfolio_id: int):
     )
     campaign = campaign_of_year(year)
     campaign_open = campaign.is_open_on(clock.today())
+    extras = tenant_list.page_extras(portfolio, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -93,6 +94,9 @@ def tenants(request, portfolio_id: int):
                 "status_labels": rules.Status.LABELS,
                 "declare_url_prefix": f"{prefix}/",
                 "declare_url_suffix": f"/{suffix}",
+                "notes": extras["notes"],
+                "tenancy_url": extras["tenancy_url"],
+                "extra_links": extras["links"],
             }
         )
     )

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portail.accounts.middleware import SIGNED_IN_AT
 from portail.accounts.models import User
-from portail.backoffice.roles import ROLES
+from portail.backoffice.roles import permissions_of
 from portail.backoffice.signin import permit_enrolment
 from portail.common import clock
 
@@ -21,7 +21,7 @@ def role_group(role: str) -> Group:
 
     group, created = Group.objects.get_or_create(name=role)
     if created:
-        for code in ROLES[role]:
+        for code in permissions_of(role):
             app_label, codename = code.split(".")
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)

@@ -19,6 +19,10 @@ ARGUMENTS = {
     "ReceiptForm": lambda user: ((), {"year": 2026}),
     "AccessForm": lambda user: ((), {"portfolios": []}),
     "MemberForm": lambda user: ((), {"portfolios": []}),
+    "TokenForm": lambda user: ((), {"portfolios": []}),
+    "CampaignDatesForm": lambda user: ((), {"year": 2026}),
+    "UnpaidRentForm": lambda user: ((), {"direct_payment": True}),
+    "ChangeForm": lambda user: ((), {"kind": "departure"}),
 }
 
 

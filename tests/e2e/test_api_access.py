@@ -25,7 +25,7 @@ def test_a_landlord_makes_a_token_uses_it_and_revokes_it(page, live_server):
 
     page.get_by_role("link", name="Créer un jeton d'accès").click()
     page.get_by_role("button", name="Créer le jeton").click()
-    expect(page.locator(".error-summary")).to_contain_text("Donnez un nom au jeton")
+    expect(page.locator(".error-summary")).to_contain_text("Donnez un « Nom du jeton »")
     assert_accessible(page)
     page.get_by_label("Nom du jeton").fill("Logiciel de gestion")
     page.get_by_label("Consulter et déclarer les loyers").check()

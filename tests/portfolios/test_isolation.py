@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from portail.obligations.models import ChangeReport, UnpaidRentReport, UnpaidRentRule
 from portail.portfolios.models import Grant, Portfolio
 from portail.portfolios.selectors import may_declare
 from portail.rents.models import BulkImport, JulyRent, RentSubmission
@@ -19,12 +20,18 @@ pytestmark = pytest.mark.django_db
 
 
 def portfolio_urls(ids: dict) -> list[str]:
-    """Every route that takes a portfolio id (portfolios and rents apps), filled with ids."""
+    """Every route that takes a portfolio id (portfolios, rents and obligations apps), filled
+    with ids."""
+    from portail.obligations import urls as obligation_routes
     from portail.portfolios import urls as portfolio_routes
     from portail.rents import urls as rent_routes
 
     urls = []
-    for module, prefix in ((portfolio_routes, set()), (rent_routes, {"portfolio_id"})):
+    for module, prefix in (
+        (portfolio_routes, set()),
+        (rent_routes, {"portfolio_id"}),
+        (obligation_routes, {"portfolio_id"}),
+    ):
         for pattern in module.urlpatterns:
             params = prefix | set(re.findall(r"<int:(\w+)>", str(pattern.pattern)))
             if "portfolio_id" in params:
@@ -61,11 +68,36 @@ def others():
         uploaded_by=world.user,
         uploaded_at=datetime.datetime.now(tz=datetime.UTC),
     )
+    unpaid = UnpaidRentReport.objects.create(
+        tenancy=world.known,
+        portfolio=world.portfolio,
+        first_unpaid_month=datetime.date(2026, 9, 1),
+        monthly_rent="650.00",
+        monthly_charges="0",
+        direct_payment=False,
+        amount_owed="1950.00",
+        tenant_pays_part=False,
+        rule=UnpaidRentRule.objects.order_by("valid_from").first(),
+        threshold="1300.00",
+        threshold_reached_on=datetime.date(2026, 10, 1),
+        deadline=datetime.date(2026, 12, 1),
+        reported_by=world.user,
+    )
+    change = ChangeReport.objects.create(
+        tenancy=world.known,
+        portfolio=world.portfolio,
+        kind=ChangeReport.Kind.DEPARTURE,
+        move_out_date=datetime.date(2026, 12, 31),
+        reported_by=world.user,
+        version_by=world.user,
+    )
     return {
         "portfolio_id": world.portfolio.pk,
         "tenancy_id": world.known.pk,
         "submission_id": submission.pk,
         "import_id": bulk.pk,
+        "unpaid_id": unpaid.pk,
+        "change_id": change.pk,
     }
 
 
@@ -77,18 +109,21 @@ def sweep(client, urls):
 
 def test_another_landlords_ids_answer_404_everywhere(client, others):
     urls = portfolio_urls(others)
-    assert len(urls) >= 12
+    assert len(urls) >= 28
     me = make_world()
     client.force_login(me.user)
     sweep(client, urls)
 
 
 def test_my_ids_in_another_of_my_portfolios_urls_answer_404(client, others):
-    """A tenancy id of portfolio A inside portfolio B's URL is not found either."""
+    """A tenancy's or a report's id of portfolio A inside portfolio B's URL is not found either."""
     me = make_world()
     client.force_login(me.user)
     mixed = dict(others, portfolio_id=me.portfolio.pk)
-    urls = [u for u in portfolio_urls(mixed) if "locataires/" in u and "/loyer/" in u]
+    urls = [
+        u for u in portfolio_urls(mixed) if re.search(r"/(locataires|impayes|changements)/\d+/", u)
+    ]
+    assert len(urls) >= 8
     sweep(client, urls)
 
 

@@ -33,9 +33,12 @@ def days(year: int):
 def tenancies(draw, year: int):
     start = draw(days(year))
     end = draw(st.one_of(st.none(), days(year).filter(lambda day: day >= start)))
+    # The end a landlord reported (obligations), which the agency has not confirmed yet.
+    reported = draw(st.one_of(st.none(), days(year).filter(lambda day: day >= start)))
     return {
         "start_date": start,
         "end_date": end,
+        "reported_end_date": reported,
         "has_current": draw(st.booleans()),
         "has_previous": draw(st.booleans()),
         "has_other_year": draw(st.booleans()),  # a rent of another year must not count
@@ -67,6 +70,7 @@ def test_the_database_form_of_the_status_is_the_python_rule(campaign):
                 dwelling_address="1 rue de la Paix",
                 start_date=case["start_date"],
                 end_date=case["end_date"],
+                reported_end_date=case["reported_end_date"],
             )
             for wanted, rent_year in (
                 (case["has_current"], year),
@@ -83,6 +87,7 @@ def test_the_database_form_of_the_status_is_the_python_rule(campaign):
             expected[tenancy.pk] = rules.declaration_status(
                 start_date=case["start_date"],
                 end_date=case["end_date"],
+                reported_end_date=case["reported_end_date"],
                 year=year,
                 has_current=case["has_current"],
                 has_previous=case["has_previous"],
