@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "portail.accounts",
     "portail.portfolios",
     "portail.rents",
+    "portail.payments",
     "portail.feed",
     "portail.help",
     "portail.audit",

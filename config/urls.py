@@ -9,6 +9,7 @@ urlpatterns = [
     path("compte/", include("portail.accounts.urls")),
     path("parcs/", include("portail.portfolios.urls")),
     path("parcs/<int:portfolio_id>/", include("portail.rents.urls")),
+    path("parcs/<int:portfolio_id>/paiements/", include("portail.payments.urls")),
     path("conseils/", include("portail.help.urls")),
     path("equipe/", include("portail.team.urls")),
     path("captcha/", include("captcha.urls")),

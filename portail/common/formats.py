@@ -7,6 +7,7 @@ import datetime
 import functools
 from decimal import Decimal
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.utils import timezone
 
@@ -36,6 +37,26 @@ def french_datetime(value: datetime.datetime | None) -> str:
     if value is None:
         return ""
     return f"{french_date(value)} à {french_time(value)}"
+
+
+def french_long_date(value: datetime.date | None) -> str:
+    """15 janvier 2027 (1er for the first day): a date in a sentence."""
+    if value is None:
+        return ""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {format_date(value, 'MMMM y', locale=LOCALE)}"
+
+
+def french_month(value: datetime.date | None) -> str:
+    """octobre 2026: a month as a sentence or a heading names it."""
+    if value is None:
+        return ""
+    return _month(value.replace(day=1))
+
+
+@functools.lru_cache(maxsize=512)
+def _month(value: datetime.date) -> str:
+    return format_date(value, "MMMM y", locale=LOCALE)
 
 
 def french_amount(value: Decimal | int | None) -> str:
