@@ -10,7 +10,8 @@ from portail.feed.services import FEED_FILES, import_feed
 class Command(BaseCommand):
     help = (
         "Import the agency's feed (landlords.csv, portfolios.csv, tenancies.csv, rents.csv, "
-        "payments.csv) from a directory. All or nothing: any bad line is reported and nothing changes."
+        "payments.csv) from a directory. All or nothing: any bad line is reported and "
+        "nothing changes."
     )
 
     def add_arguments(self, parser):
