@@ -13,18 +13,26 @@ from portail.portfolios.models import Grant, Portfolio
 from portail.portfolios.selectors import may_declare
 from portail.rents.models import BulkImport, JulyRent, RentSubmission
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
+from tests.payments.helpers import pay
 from tests.rents.helpers import make_world
 
 pytestmark = pytest.mark.django_db
 
 
 def portfolio_urls(ids: dict) -> list[str]:
-    """Every route that takes a portfolio id (portfolios and rents apps), filled with ids."""
+    """Every route that takes a portfolio id (portfolios, rents and payments apps), filled
+    with ids."""
+    from portail.payments import urls as payment_routes
     from portail.portfolios import urls as portfolio_routes
     from portail.rents import urls as rent_routes
 
     urls = []
-    for module, prefix in ((portfolio_routes, set()), (rent_routes, {"portfolio_id"})):
+    routes = (
+        (portfolio_routes, set()),
+        (rent_routes, {"portfolio_id"}),
+        (payment_routes, {"portfolio_id"}),
+    )
+    for module, prefix in routes:
         for pattern in module.urlpatterns:
             params = prefix | set(re.findall(r"<int:(\w+)>", str(pattern.pattern)))
             if "portfolio_id" in params:
@@ -61,7 +69,10 @@ def others():
         uploaded_by=world.user,
         uploaded_at=datetime.datetime.now(tz=datetime.UTC),
     )
+    pay(world.known, "2026-10", "250.00")
     return {
+        "year": 2026,
+        "month": 10,
         "portfolio_id": world.portfolio.pk,
         "tenancy_id": world.known.pk,
         "submission_id": submission.pk,
@@ -77,7 +88,8 @@ def sweep(client, urls):
 
 def test_another_landlords_ids_answer_404_everywhere(client, others):
     urls = portfolio_urls(others)
-    assert len(urls) >= 12
+    assert len(urls) >= 17
+    assert sum("/paiements/" in url for url in urls) == 5
     me = make_world()
     client.force_login(me.user)
     sweep(client, urls)
@@ -88,7 +100,8 @@ def test_my_ids_in_another_of_my_portfolios_urls_answer_404(client, others):
     me = make_world()
     client.force_login(me.user)
     mixed = dict(others, portfolio_id=me.portfolio.pk)
-    urls = [u for u in portfolio_urls(mixed) if "locataires/" in u and "/loyer/" in u]
+    urls = [u for u in portfolio_urls(mixed) if re.search(r"locataires/\d+/", u)]
+    assert any("/paiements/locataires/" in u for u in urls)
     sweep(client, urls)
 
 
