@@ -28,7 +28,7 @@ def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = N
     for reference, (number, period, amount, paid_on) in rows.items():
         tenancy_id, portfolio_id = tenancies[number]
         wanted[reference] = (tenancy_id, portfolio_id, number, period, amount, paid_on)
-    existing = _existing(list(wanted))
+    existing = _existing(wanted)
     months = set()
     to_create, to_update = [], []
     for reference, values in wanted.items():
@@ -41,6 +41,8 @@ def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = N
             months.update({(values[1], values[3]), (current[2], current[4])})
         else:
             counts.unchanged += 1
+    # In the order of the month index (portfolio, month, number): its pages fill one by one.
+    to_create.sort(key=lambda row: (row[2], row[4], row[3], row[0]))
     insert_prepared(Payment, list(COLUMNS), map(_preparer(), to_create))
     if to_update:
         Payment.objects.bulk_update(
@@ -57,14 +59,23 @@ def _fields(values: tuple) -> dict:
     return dict(zip(COLUMNS[1:], values, strict=True))
 
 
-def _existing(references: list[str]) -> dict[str, tuple]:
-    """reference -> (pk, tenancy id, portfolio id, number, period, amount, paid_on)."""
+def _existing(references: dict) -> dict[str, tuple]:
+    """reference -> (pk, tenancy id, portfolio id, number, period, amount, paid_on) for the
+    payments of these references the portal holds: one pass over the table when the file
+    covers a good part of it (a year's feed), else lookups by reference."""
     found = {}
-    if not Payment.objects.exists():  # the first import of payments: nothing to compare
+    total = Payment.objects.count()
+    if total == 0:  # the first import of payments: nothing to compare
+        return found
+    fields = ("pk", "reference", *COLUMNS[1:])
+    if total <= 4 * len(references):
+        for pk, reference, *values in Payment.objects.values_list(*fields).iterator(10_000):
+            if reference in references:
+                found[reference] = (pk, *values)
         return found
     for chunk in chunks(sorted(references), _LOOKUP):
         for pk, reference, *values in Payment.objects.filter(reference__in=chunk).values_list(
-            "pk", "reference", *COLUMNS[1:]
+            *fields
         ):
             found[reference] = (pk, *values)
     return found

@@ -15,11 +15,17 @@ class Payment(models.Model):
     them in line when a tenancy moves (payments.services.follow_moved_tenancies)."""
 
     reference = models.CharField("référence du paiement", max_length=32, unique=True)
+    # No index of their own: payment_tenancy_period and payment_month_order begin with them
+    # (each index costs the feed's bulk insert of a year of payments).
     tenancy = models.ForeignKey(
-        Tenancy, verbose_name="locataire", on_delete=models.CASCADE, related_name="payments"
+        Tenancy,
+        verbose_name="locataire",
+        on_delete=models.CASCADE,
+        related_name="payments",
+        db_index=False,
     )
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="+"
+        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     recipient_number = models.CharField("numéro allocataire", max_length=13)
     period = models.DateField("mois")  # its first day

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portail.common.text import is_ascii_digits
@@ -68,10 +68,21 @@ def month_payments(portfolio: Portfolio, *, period: datetime.date, search: str =
     if search:
         compact = search.replace(" ", "")
         if is_ascii_digits(compact):
-            queryset = queryset.filter(recipient_number__startswith=compact)
+            queryset = queryset.filter(_number_prefix(compact))
         else:
             queryset = queryset.filter(tenancy__tenant_name__icontains=search)
     return queryset.order_by("recipient_number", "reference")
+
+
+def _number_prefix(digits: str) -> Q:
+    """Recipient numbers starting with these digits, as a range of the month index (numbers are
+    digits only, so they start with "80012" exactly when "80012" <= number < "80013"; a LIKE
+    would read the whole month under a collation other than C)."""
+    condition = Q(recipient_number__gte=digits)
+    stem = digits.rstrip("9")
+    if stem:
+        condition &= Q(recipient_number__lt=stem[:-1] + str(int(stem[-1]) + 1))
+    return condition
 
 
 def payment_page(

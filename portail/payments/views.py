@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template import engines
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from portail.common import clock
@@ -60,6 +61,10 @@ def payments(request, portfolio_id: int):
                 "page": page,
                 "query": query.urlencode(),
                 "statement_max": selectors.STATEMENT_MAX_LINES,
+                # One reverse() for the page instead of one per row.
+                "tenancy_url_prefix": reverse(
+                    "payments:tenancy", kwargs={"portfolio_id": portfolio.pk, "tenancy_id": 0}
+                ).removesuffix("0/"),
             }
         )
     )

@@ -186,3 +186,16 @@ def test_a_month_too_long_for_a_pdf_sends_to_the_exports(client, world, monkeypa
     assert response["Content-Type"].startswith("text/html")
     assert "Relevé PDF trop long : octobre 2026" in page and "CSV ou en Excel" in page
     assert "relevé du mois (PDF)" in client.get(url(world, mois="2026-09")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [("7700", 3), ("77001", 2), ("770019", 1), ("7700199", 1), ("99", 0), ("7700200", 0)],
+)
+def test_a_number_search_finds_the_numbers_that_start_with_it(client, typed, found):
+    world = make_world()
+    for number in ("7700099", "7700199", "7700100", "7710000"):
+        pay(TenancyFactory(portfolio=world.portfolio, recipient_number=number), "2026-10", "1.00")
+    client.force_login(world.user)
+    page = client.get(url(world, q=typed)).content.decode()
+    assert f"{found} paiement{'s' if found > 1 else ''} correspond" in page
