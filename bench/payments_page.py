@@ -78,8 +78,9 @@ def main() -> None:
             f"load: {THREADS} threads, {args.requests} requests or {args.time_limit:.0f} s a case"
         )
         for _label, url, case_cookie in cases:
+            # The workers' first requests import and compile: a long wait on a busy machine.
             status = _get(
-                http.client.HTTPConnection("127.0.0.1", port, timeout=30), url, case_cookie
+                http.client.HTTPConnection("127.0.0.1", port, timeout=300), url, case_cookie
             )
             assert status == 200, (url, status)
             _load(port, url, case_cookie, THREADS * 2, 10.0)

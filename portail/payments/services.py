@@ -47,10 +47,12 @@ def follow_moved_tenancies(*, tenancy_ids: Iterable[int]) -> int:
             portfolio_id=F("tenancy__portfolio_id")
         )
         rows = list(stale.values_list("pk", "portfolio_id", "period", "tenancy__portfolio_id"))
-        for _pk, old, period, new in rows:
+        by_portfolio: dict[int, list[int]] = {}
+        for pk, old, period, new in rows:
             months.update({(old, period), (new, period)})
-        for pk, _old, _period, new in rows:
-            Payment.objects.filter(pk=pk).update(portfolio_id=new)
+            by_portfolio.setdefault(new, []).append(pk)
+        for portfolio_id, pks in by_portfolio.items():
+            Payment.objects.filter(pk__in=pks).update(portfolio_id=portfolio_id)
         moved += len(rows)
     if months:
         refresh_month_totals(months=months)
