@@ -1,17 +1,17 @@
 """The tenant list of one portfolio (the portfolio is in the URL) and its CSV/XLSX export."""
 
-import csv
 import io
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from portail.common import clock
+from portail.common.http import streaming_csv_response
 from portail.portfolios.selectors import portfolio_for_request
 
 from . import rules, tenant_list
@@ -136,28 +136,21 @@ def _csv_amount(value) -> str:
     return "" if value is None else f"{Decimal(value):.2f}".replace(".", ",")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def export_csv(request, portfolio_id: int):
     """The filtered tenant list as CSV (semicolons and decimal commas, for French spreadsheets)."""
     portfolio = portfolio_for_request(request, portfolio_id)
     year, _form, _sort, queryset = _filtered_list(request, portfolio)
-    writer = csv.writer(_Echo(), delimiter=";")
 
     def lines():
-        yield "\ufeff"
         rows = _export_rows(queryset, year)
-        yield writer.writerow(next(rows))
+        yield next(rows)
         for row in rows:
-            yield writer.writerow([_csv_amount(v) if i in (3, 4) else v for i, v in enumerate(row)])
+            yield [_csv_amount(v) if i in (3, 4) else v for i, v in enumerate(row)]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="locataires-{portfolio.pk}.csv"'
-    return response
+    return streaming_csv_response(
+        lines(), filename=f"locataires-{portfolio.pk}.csv", delimiter=";", byte_order_mark=True
+    )
 
 
 @login_required
