@@ -1,8 +1,18 @@
-"""Rate limits on the recovery forms, counted in the shared cache (CACHE_URL)."""
+"""Rate limits on the recovery forms, counted in the database (RateCounter).
 
+In the database rather than the cache: every web process shares it whatever CACHE_URL says (a
+per-process cache let each gunicorn worker count on its own), and the counter's row is locked
+while a request is counted, so parallel requests are counted one by one and the limit holds.
+"""
+
+import datetime
 import hashlib
 
-from django.core.cache import cache
+from django.db import transaction
+
+from portail.common import clock
+
+from .models import RateCounter
 
 # Per address: a person rarely asks more than a few times an hour.
 RECOVERY_PER_IP_PER_HOUR = 10
@@ -11,14 +21,20 @@ RECOVERY_PER_TARGET_PER_HOUR = 3
 _HOUR = 3600
 
 
+@transaction.atomic
 def allow(*, scope: str, key: str, limit: int, window_seconds: int = _HOUR) -> bool:
     """Count one request for (scope, key); False once the limit of the window is passed."""
     digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
-    cache_key = f"ratelimit:{digest}"
-    cache.add(cache_key, 0, window_seconds)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, window_seconds)
-        count = 1
-    return count <= limit
+    now = clock.now()
+    # Counters of ended windows go as new requests come: the table holds at most the keys
+    # seen in the last hour or so (recovery requests need a captcha: a few an hour).
+    RateCounter.objects.filter(window_ends_at__lt=now).exclude(key=digest).delete()
+    counter, _ = RateCounter.objects.select_for_update().get_or_create(
+        key=digest, defaults={"window_ends_at": now}
+    )
+    if counter.window_ends_at <= now:
+        counter.window_ends_at = now + datetime.timedelta(seconds=window_seconds)
+        counter.count = 0
+    counter.count += 1
+    counter.save(update_fields=["window_ends_at", "count"])
+    return counter.count <= limit
