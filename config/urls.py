@@ -12,6 +12,7 @@ urlpatterns = [
     path("parcs/", include("portail.portfolios.urls")),
     path("parcs/<int:portfolio_id>/", include("portail.rents.urls")),
     path("parcs/<int:portfolio_id>/", include("portail.obligations.urls")),
+    path("parcs/<int:portfolio_id>/paiements/", include("portail.payments.urls")),
     path("conseils/", include("portail.help.urls")),
     path("equipe/", include("portail.team.urls")),
     path("captcha/", include("captcha.urls")),

@@ -8,6 +8,7 @@ import datetime
 import functools
 from decimal import Decimal
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.utils import timezone
 
@@ -71,6 +72,18 @@ def french_long_datetime(value: datetime.datetime | None) -> str:
     if value is None:
         return ""
     return f"{french_long_date(value)} à {french_time(value)}"
+
+
+def french_month(value: datetime.date | None) -> str:
+    """octobre 2026: a month as a sentence or a heading names it."""
+    if value is None:
+        return ""
+    return _month(value.replace(day=1))
+
+
+@functools.lru_cache(maxsize=512)
+def _month(value: datetime.date) -> str:
+    return format_date(value, "MMMM y", locale=LOCALE)
 
 
 def french_amount(value: Decimal | int | None) -> str:

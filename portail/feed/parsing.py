@@ -5,7 +5,9 @@ Each function takes one CSV row (a dict) and returns its clean values, or raises
 """
 
 import datetime
+import functools
 import re
+import sys
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -170,3 +172,42 @@ def rent_key(row: dict) -> tuple[str, int]:
     if not (is_ascii_digits(year) and 1990 <= int(year) <= 2100):
         raise FeedLineError(f"year {year!r} is not a year between 1990 and 2100")
     return recipient_number(row), int(year)
+
+
+PAYMENT_COLUMNS = ("recipient_number", "period", "amount", "paid_on", "reference")
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def clean_payment(row: dict) -> tuple[str, datetime.date, Decimal, datetime.date]:
+    """(recipient number, first day of the month, amount, date paid) of a payments.csv line.
+
+    A tuple of shared values, not a dict: a feed of 1.2 million payments is held in memory
+    while it is checked, and its months, dates, amounts and numbers repeat."""
+    period = _month((row.get("period") or "").strip())
+    amount = _amount((row.get("amount") or "").strip())
+    paid_on = _iso_date("paid_on", (row.get("paid_on") or "").strip())
+    return sys.intern(recipient_number(row)), period, amount, paid_on
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(text: str) -> datetime.date:
+    match = _PERIOD.match(text)
+    if not match or not (1990 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        raise FeedLineError(f"period {text!r} is not a month (expected YYYY-MM)")
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+@functools.lru_cache(maxsize=65536)
+def _amount(text: str) -> Decimal:
+    if not _FEED_AMOUNT.match(text):
+        raise FeedLineError(f"amount {text!r} is not a positive amount with a dot (e.g. 650.50)")
+    return Decimal(text).quantize(Decimal("0.01"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_date(column: str, text: str) -> datetime.date:
+    return _date({column: text}, column, required=True)
+
+
+def payment_key(row: dict) -> str:
+    return _ref(row, "reference")

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from stdnum import luhn
 
-from .parsing import LANDLORD_COLUMNS, PORTFOLIO_COLUMNS, RENT_COLUMNS, TENANCY_COLUMNS
+from .parsing import (
+    LANDLORD_COLUMNS,
+    PAYMENT_COLUMNS,
+    PORTFOLIO_COLUMNS,
+    RENT_COLUMNS,
+    TENANCY_COLUMNS,
+)
 
 FIRST_NAMES = [
     "Marie",
@@ -132,6 +138,7 @@ class FeedBuilder:
         self.portfolios: list[dict] = []
         self.tenancies: list[dict] = []
         self.rents: list[dict] = []
+        self.payments: list[dict] = []
         self._next_recipient = 1_000_000
 
     def landlord(self, ref: str, *, kind: str, name: str, email: str = "") -> str:
@@ -191,12 +198,39 @@ class FeedBuilder:
                     )
                 rent = (rent * Decimal("1.035")).quantize(Decimal("0.01"))
 
+    def direct_payments(self, *, months: int, seed: int = 13, everyone: bool = False) -> None:
+        """One payment a month for the ``months`` months up to December of the last year, to
+        each tenancy paid directly (or to every tenancy with ``everyone``, for benchmarks); a
+        random generator of its own leaves the other files as they were."""
+        rng = random.Random(seed)
+        periods = [
+            datetime.date(self.last_year - (11 - m) // 12, (m % 12) + 1, 1)
+            for m in range(12 - months, 12)
+        ]
+        for tenancy in self.tenancies:
+            if not (everyone or tenancy["direct_payment"] == "1"):
+                continue
+            aid = Decimal(rng.randrange(8000, 42000)) / 100
+            for period in periods:
+                paid_on = period.replace(day=5) + datetime.timedelta(days=31)
+                self.payments.append(
+                    {
+                        "recipient_number": tenancy["recipient_number"],
+                        "period": f"{period:%Y-%m}",
+                        "amount": f"{aid:.2f}",
+                        "paid_on": paid_on.replace(day=5).isoformat(),
+                        "reference": f"V{tenancy['recipient_number']}{period:%Y%m}",
+                    }
+                )
+
     def write(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         _write(directory / "landlords.csv", LANDLORD_COLUMNS, self.landlords)
         _write(directory / "portfolios.csv", PORTFOLIO_COLUMNS, self.portfolios)
         _write(directory / "tenancies.csv", TENANCY_COLUMNS, self.tenancies)
         _write(directory / "rents.csv", RENT_COLUMNS, self.rents)
+        if self.payments:
+            _write(directory / "payments.csv", PAYMENT_COLUMNS, self.payments)
 
 
 def demo_feed() -> FeedBuilder:
@@ -215,6 +249,7 @@ def demo_feed() -> FeedBuilder:
     feed.tenancies_in("DEMO-M1-A", 180, missing_last_rent=6)
     feed.portfolio("DEMO-M1-B", landlord_ref="DEMO-M1", name="Centre-ville Avignon")
     feed.tenancies_in("DEMO-M1-B", 120, missing_last_rent=4)
+    feed.direct_payments(months=6)
     return feed
 
 

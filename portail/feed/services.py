@@ -6,23 +6,25 @@ nothing changes. Rows absent from a file are left as they are: a feed may be par
 """
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 
 from portail.accounts.models import Landlord
 from portail.common import clock
 from portail.obligations.services import confirm_changes_closed_by_feed
+from portail.payments.services import follow_moved_tenancies
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
 from portail.rents.declarations import keep_superseded_versions
 from portail.rents.models import JulyRent
 
-from . import parsing
+from . import parsing, payment_import
+from .bulk import chunks as _chunks
+from .bulk import insert_rows as _insert_rows
 
-_CHUNK = 500
 _BATCH = 1000
 
 
@@ -72,12 +74,10 @@ TENANCIES = FeedFileSpec(
     "tenancies.csv", parsing.TENANCY_COLUMNS, parsing.tenancy_key, parsing.clean_tenancy
 )
 RENTS = FeedFileSpec("rents.csv", parsing.RENT_COLUMNS, parsing.rent_key, parsing.clean_rent)
-FEED_FILES = (LANDLORDS, PORTFOLIOS, TENANCIES, RENTS)
-
-
-def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+PAYMENTS = FeedFileSpec(
+    "payments.csv", parsing.PAYMENT_COLUMNS, parsing.payment_key, parsing.clean_payment
+)
+FEED_FILES = (LANDLORDS, PORTFOLIOS, TENANCIES, RENTS, PAYMENTS)
 
 
 def _read_file(
@@ -133,36 +133,6 @@ def _check_references(
             errors.append(
                 FeedError(spec.name, line, f"{column} {values[column]!r} is unknown ({target})")
             )
-
-
-def _insert_rows(model, rows: list[dict]) -> None:
-    """Insert new rows: COPY on PostgreSQL, one prepared statement per batch elsewhere.
-
-    For a feed of 100,000 lines the ORM's per-object SQL compilation in ``bulk_create`` costs
-    more than the database's own work; values still go through each field's preparation.
-    """
-    if not rows:
-        return
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields}
-
-    def prepared(row: dict) -> list:
-        return [f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), db) for f in fields]
-
-    quote = db.ops.quote_name
-    # Table and column names come from our own models; values are parameters or COPY data.
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(prepared(row))
-            return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
-        for chunk in _chunks(rows, _BATCH):
-            cursor.executemany(sql, [prepared(row) for row in chunk])
 
 
 def _upsert(
@@ -259,6 +229,7 @@ def read_feed(directory: Path) -> tuple[dict[str, dict], list[FeedError]]:
     }
     landlords, portfolios = parsed.get(LANDLORDS.name, {}), parsed.get(PORTFOLIOS.name, {})
     tenancies, rents = parsed.get(TENANCIES.name, {}), parsed.get(RENTS.name, {})
+    payments = parsed.get(PAYMENTS.name, {})
     if portfolios:
         known = set(landlords) | set(
             _existing_ids(Landlord, "ref", {v["landlord_ref"] for _, v in portfolios.values()})
@@ -296,6 +267,19 @@ def read_feed(directory: Path) -> tuple[dict[str, dict], list[FeedError]]:
             "not in tenancies.csv nor in the portal",
             errors,
         )
+    if payments:
+        numbers = {values[0] for _, values in payments.values()} - set(tenancies)
+        known = set(tenancies) | set(_existing_ids(Tenancy, "recipient_number", numbers))
+        for line, values in payments.values():
+            if values[0] not in known:
+                errors.append(
+                    FeedError(
+                        PAYMENTS.name,
+                        line,
+                        f"recipient_number {values[0]!r} is unknown "
+                        "(not in tenancies.csv nor in the portal)",
+                    )
+                )
     errors.sort(key=lambda e: ([s.name for s in FEED_FILES].index(e.file), e.line))
     return parsed, errors
 
@@ -340,10 +324,17 @@ def import_feed(*, directory: Path) -> FeedReport:
         transaction.on_commit(lambda: forget_tenancy_counts(portfolio_ids))
         # A departure the landlord reported is confirmed once the feed closes the tenancy.
         confirm_changes_closed_by_feed()
+        # A tenancy that moved takes its payments (and their monthly totals) along.
+        follow_moved_tenancies(
+            tenancy_ids=_existing_ids(Tenancy, "recipient_number", rows).values()
+        )
     if RENTS.name in parsed:
         rows = values_of(RENTS)
         tenancy_ids = _existing_ids(Tenancy, "recipient_number", {number for number, _ in rows})
         _write_rents(rows, tenancy_ids, report.counts.setdefault(RENTS.name, FileCounts()))
+    if PAYMENTS.name in parsed:
+        rows = {key: values for key, (_line, values) in parsed[PAYMENTS.name].items()}
+        payment_import.write_payments(rows, report.counts.setdefault(PAYMENTS.name, FileCounts()))
     if report.created_landlord_ids:
         # Each new landlord gets its first user and its access, after this transaction commits.
         from portail.accounts.tasks import schedule_first_access

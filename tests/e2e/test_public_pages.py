@@ -71,7 +71,7 @@ def test_legal_landlord_switches_portfolio_in_one_click(page, demo_accounts):
     sign_in(page, account.identifier, account.password)
     expect(page.locator("h1")).to_have_text("Mes parcs")
     assert_accessible(page)
-    page.get_by_role("main").get_by_role("link", name="Résidence Les Tilleuls").click()
+    page.get_by_role("main").get_by_role("link", name="Résidence Les Tilleuls", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Résidence Les Tilleuls")
     assert_accessible(page)
     page.get_by_role("navigation", name="Changer de parc").get_by_role(

@@ -142,7 +142,7 @@ def test_difficulty_9_missing_july_2025_receipt_sent_validated_then_july_2026_de
 def test_difficulty_11_two_portfolios_side_by_side_in_two_tabs(page, demo_accounts):
     account = demo_accounts["DEMO-M1"]
     sign_in(page, account.identifier, account.password)
-    page.get_by_role("main").get_by_role("link", name="Résidence Les Tilleuls").click()
+    page.get_by_role("main").get_by_role("link", name="Résidence Les Tilleuls", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Résidence Les Tilleuls")
     other = page.context.new_page()
     other.goto(page.url)

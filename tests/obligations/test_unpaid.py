@@ -102,7 +102,7 @@ def test_bad_input_is_explained_and_the_values_kept(client, landlord):
         client, landlord, first_unpaid_month="13/2026", monthly_rent="1.234", aid="400"
     ).content.decode()
     assert "Il y a 2 erreurs" in page
-    assert "sous la forme 10/2026" in page and "peut se lire de deux façons" in page
+    assert "sous la forme 10/2026" in page and "Nous ne savons pas si vous voulez dire" in page
     assert 'value="13/2026"' in page
     assert not UnpaidRentReport.objects.exists()
 

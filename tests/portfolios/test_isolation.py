@@ -14,24 +14,28 @@ from portail.portfolios.models import Grant, Portfolio
 from portail.portfolios.selectors import may_declare
 from portail.rents.models import BulkImport, JulyRent, RentSubmission
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
+from tests.payments.helpers import pay
 from tests.rents.helpers import make_world
 
 pytestmark = pytest.mark.django_db
 
 
 def portfolio_urls(ids: dict) -> list[str]:
-    """Every route that takes a portfolio id (portfolios, rents and obligations apps), filled
-    with ids."""
+    """Every route that takes a portfolio id (portfolios, rents, obligations and payments
+    apps), filled with ids."""
     from portail.obligations import urls as obligation_routes
+    from portail.payments import urls as payment_routes
     from portail.portfolios import urls as portfolio_routes
     from portail.rents import urls as rent_routes
 
     urls = []
-    for module, prefix in (
+    routes = (
         (portfolio_routes, set()),
         (rent_routes, {"portfolio_id"}),
         (obligation_routes, {"portfolio_id"}),
-    ):
+        (payment_routes, {"portfolio_id"}),
+    )
+    for module, prefix in routes:
         for pattern in module.urlpatterns:
             params = prefix | set(re.findall(r"<int:(\w+)>", str(pattern.pattern)))
             if "portfolio_id" in params:
@@ -91,7 +95,10 @@ def others():
         reported_by=world.user,
         version_by=world.user,
     )
+    pay(world.known, "2026-10", "250.00")
     return {
+        "year": 2026,
+        "month": 10,
         "portfolio_id": world.portfolio.pk,
         "tenancy_id": world.known.pk,
         "submission_id": submission.pk,
@@ -109,7 +116,8 @@ def sweep(client, urls):
 
 def test_another_landlords_ids_answer_404_everywhere(client, others):
     urls = portfolio_urls(others)
-    assert len(urls) >= 28
+    assert len(urls) >= 33
+    assert sum("/paiements/" in url for url in urls) == 5
     me = make_world()
     client.force_login(me.user)
     sweep(client, urls)
@@ -124,6 +132,7 @@ def test_my_ids_in_another_of_my_portfolios_urls_answer_404(client, others):
         u for u in portfolio_urls(mixed) if re.search(r"/(locataires|impayes|changements)/\d+/", u)
     ]
     assert len(urls) >= 8
+    assert any("/paiements/locataires/" in u for u in urls)
     sweep(client, urls)
 
 

@@ -187,7 +187,7 @@ def test_my_portfolios_show_their_tenancy_counts(client):
     client.force_login(world.user)
     page = client.get(reverse("portfolios:home")).content.decode()
     assert "Mes logements</a> – 4 locataires" in page
-    assert "Petit parc</a> – 1 locataire<" in page
+    assert "Petit parc</a> – 1 locataire –" in page
     TenancyFactory(portfolio=small)  # as the feed would: the count follows
     page = client.get(reverse("portfolios:home")).content.decode()
     assert "Petit parc</a> – 2 locataires" in page

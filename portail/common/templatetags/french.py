@@ -13,6 +13,7 @@ register.filter("datetime_fr", formats.french_datetime)
 # In running sentences: « 15 janvier 2027 », « 15 janvier 2027 à 14 h 05 ».
 register.filter("date_long", formats.french_long_date)
 register.filter("datetime_long", formats.french_long_datetime)
+register.filter("mois_fr", formats.french_month)
 register.filter("euros", formats.french_amount)
 register.filter("number_fr", formats.french_number)
 register.filter("pluriel", formats.french_plural)

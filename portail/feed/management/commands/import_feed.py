@@ -9,8 +9,9 @@ from portail.feed.services import FEED_FILES, import_feed
 
 class Command(BaseCommand):
     help = (
-        "Import the agency's feed (landlords.csv, portfolios.csv, tenancies.csv, rents.csv) "
-        "from a directory. All or nothing: any bad line is reported and nothing changes."
+        "Import the agency's feed (landlords.csv, portfolios.csv, tenancies.csv, rents.csv, "
+        "payments.csv) from a directory. All or nothing: any bad line is reported and "
+        "nothing changes."
     )
 
     def add_arguments(self, parser):

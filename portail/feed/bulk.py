@@ -1,0 +1,56 @@
+"""Bulk writes of the feed import: new rows by COPY on PostgreSQL, by one prepared statement
+per batch elsewhere (the ORM's per-object SQL compilation cost more than the database's work)."""
+
+from collections.abc import Iterator, Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+CHUNK = 500
+BATCH = 1000
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """Insert new rows: COPY on PostgreSQL, one prepared statement per batch elsewhere.
+
+    For a feed of 100,000 lines the ORM's per-object SQL compilation in ``bulk_create`` costs
+    more than the database's own work; values still go through each field's preparation.
+    """
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
+
+    def prepared(row: dict) -> list:
+        return [f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), db) for f in fields]
+
+    insert_prepared(model, [f.column for f in fields], (prepared(row) for row in rows))
+
+
+def insert_prepared(model, columns: list[str], rows) -> None:
+    """Insert rows whose values are already in the database's form, in ``columns`` order."""
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+    # Table and column names come from our own models; values are parameters or COPY data.
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
