@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from portail.common.formats import french_date, french_datetime
+from portail.common.network import client_address
 
 from . import rules
 from .captcha import captcha_field
@@ -45,8 +46,8 @@ REFUSAL_HELP_ENTRY = {
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the server sees it (behind a proxy: set by the proxy)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address: behind a trusted proxy (TRUSTED_PROXIES), the one it reports."""
+    return client_address(request.META) if request is not None else None
 
 
 class SignInForm(forms.Form):

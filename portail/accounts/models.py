@@ -179,6 +179,21 @@ class SignInThrottle(models.Model):
         return f"{self.scope}:{self.key}"
 
 
+class RateLimitCounter(models.Model):
+    """A recovery rate-limit window counted in the database while Redis is unreachable."""
+
+    key = models.CharField(max_length=40, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "compteur de limite (secours)"
+        verbose_name_plural = "compteurs de limite (secours)"
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class EmailConfirmation(models.Model):
     """A code sent to an e-mail address the user gave; the address is used once confirmed."""
 
