@@ -96,6 +96,39 @@ class Processes:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+def _process_table() -> dict[int, tuple[int, float]]:
+    """pid: (parent pid, CPU seconds used so far) of every process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return table
+
+
+def tree_cpu_seconds(roots: list[int]) -> float:
+    """CPU seconds used by these processes and all their descendants still running: what the
+    portal's own processes cost, whatever else the machine runs at the same time."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo, seen = 0.0, list(roots), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in table:
+            continue
+        seen.add(pid)
+        total += table[pid][1]
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def portal_env(*, database_url: str, cache_url: str, email_url: str, **extra: str) -> dict:
     """The environment of a production node (DEBUG off) on the given services."""
     return {
@@ -256,6 +289,9 @@ class PrivatePostgres:
             "-w",
             "restart",
         )
+
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
 
     def url(self, name: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
