@@ -30,6 +30,7 @@ BIG = int(os.environ.get("LOAD_BIG", "20"))
 RATE = os.environ.get("LOAD_USER_RATE")
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "1000000"))
 ACKS_FILE = os.environ.get("LOAD_ACKS", "var/load/acks.jsonl")
+FAILURES_FILE = os.environ.get("LOAD_FAILURES")
 _HIDDEN = re.compile(r'name="([^"]+)" value="([^"]*)"')
 _first_tenancy = [0, 1]  # landlord n's first tenancy id is _first_tenancy[n]
 for _n in range(1, LANDLORDS + 1):
@@ -52,6 +53,22 @@ def rent_2025(tenancy_id: int) -> str:
 
 def random_address() -> str:
     return f"127.{random.randint(1, 250)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
+def record_failure(response) -> None:
+    """One line per failed request (loadtest/faults.py reads when, what and which page)."""
+    if not FAILURES_FILE:
+        return
+    text = response.text or ""
+    line = {
+        "at": time.time(),
+        "url": response.request.path_url if response.request else "",
+        "status": response.status_code,
+        "french_503": response.status_code == 503 and "Service momentanément indisponible" in text,
+        "trace": "Traceback" in text or 'File "/' in text,
+    }
+    with open(FAILURES_FILE, "a") as out:
+        out.write(json.dumps(line) + "\n")
 
 
 class SourceAddressAdapter(HTTPAdapter):
@@ -97,6 +114,7 @@ class Client(HttpUser):
         """Mark the request failed unless it has one of these statuses."""
         if response.status_code not in statuses:
             response.failure(f"HTTP {response.status_code}")
+            record_failure(response)
         else:
             response.success()
         return response
