@@ -167,25 +167,30 @@ def wait_web(name: str, *, port: int) -> None:
     )
 
 
+def supervised(args: list[str]) -> list[str]:
+    """The command run again 2 s after it exits, as scripts/serve.sh (or systemd) does."""
+    return ["bash", "-c", 'while true; do "$@"; sleep 2; done', "supervisor", *args]
+
+
 def start_worker(processes: Processes, name: str, *, env: dict, queue: str = "default"):
-    return processes.start(
-        name,
-        [
-            PYTHON,
-            "manage.py",
-            "db_worker",
-            "--queue-name",
-            queue,
-            "--no-reload",
-            "--interval",
-            "0.2",
-        ],
-        env,
-    )
+    """A supervised django-tasks worker for one queue."""
+    command = [PYTHON, "manage.py", "db_worker", "--queue-name", queue, "--no-reload"]
+    return processes.start(name, supervised([*command, "--interval", "0.2"]), env)
 
 
 def start_sweep(processes: Processes, name: str, *, env: dict, every: float = 5.0):
-    return processes.start(name, [PYTHON, "manage.py", "deliver_outbox", "--loop", str(every)], env)
+    """The supervised outbox sweep."""
+    command = [PYTHON, "manage.py", "deliver_outbox", "--loop", str(every)]
+    return processes.start(name, supervised(command), env)
+
+
+def kill_supervised_child(processes: Processes, name: str) -> int:
+    """SIGKILL the program a supervisor runs (not the supervisor); its pid."""
+    supervisor = processes.started[name].pid
+    children = [pid for pid, (parent, _) in _process_table().items() if parent == supervisor]
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)
+    return children[0] if children else 0
 
 
 def start_nginx(processes: Processes, name: str, *, port: int, upstream_ports: list[int]):
