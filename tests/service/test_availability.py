@@ -127,3 +127,57 @@ def test_log_lines_carry_the_request_id_and_stay_on_one_line():
     RequestIdLogFilter().filter(record)
     text = OneLineFormatter("%(request_id)s %(message)s").format(record)
     assert "\n" not in text and text.startswith("- boom") and "line one | line two" in text
+
+
+def test_the_outbox_sweep_loop_outlives_a_database_outage(monkeypatch, caplog):
+    from django.core.management import call_command
+    from django.db import OperationalError
+
+    from portail.correspondence.management.commands import deliver_outbox
+
+    outcomes = iter([OperationalError("the database system is shutting down"), None])
+    sweeps = []
+
+    def sweep(limit=None):
+        outcome = next(outcomes)
+        if outcome is not None:
+            raise outcome
+        sweeps.append(limit)
+        return {"sent": 0, "queued": 0, "failed": 0}
+
+    class Stop(Exception):
+        pass
+
+    naps = []
+
+    def nap(seconds):
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise Stop
+
+    monkeypatch.setattr(deliver_outbox, "deliver_due_messages", sweep)
+    monkeypatch.setattr(deliver_outbox.time, "sleep", nap)
+    with pytest.raises(Stop):
+        call_command("deliver_outbox", loop=5)
+    assert sweeps == [None] and naps == [5, 5]
+    assert "outbox_sweep_skipped error=OperationalError" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("database", "cache", "told"),
+    [
+        ("sqlite:///var/x.sqlite3", "redis://127.0.0.1:6379/1", "DATABASE_URL must be PostgreSQL"),
+        ("postgres://postgres@127.0.0.1:5432/x", "locmemcache://", "CACHE_URL must be Redis"),
+    ],
+)
+def test_make_serve_refuses_to_start_without_postgresql_and_redis(database, cache, told):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": database, "CACHE_URL": cache, "SECRET_KEY": "k" * 50}
+    result = subprocess.run(
+        [str(repo / "scripts" / "serve.sh")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and told in result.stderr
