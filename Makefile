@@ -45,6 +45,7 @@ test: env system-packages
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: env
 	$(VENV)/bin/ruff format .

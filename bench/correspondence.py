@@ -109,10 +109,13 @@ def main() -> None:
     print(f"reference, raw smtplib sends        : {smtp_rate:8.1f} e-mails/s")
 
     from portail.accounts.models import User
+    from portail.correspondence.registry import describe_recipient
 
     user = User.objects.filter(email="bench@example.org").first() or UserFactory(
         email="bench@example.org"
     )
+    # What queue_message keeps on every row: the recipient as its messages show it.
+    shown = describe_recipient(user).details
 
     def queue(count: int, channel: str) -> None:
         Message.objects.bulk_create(
@@ -121,7 +124,7 @@ def main() -> None:
                 channel=channel,
                 recipient=user,
                 template="notice",
-                context={"title": f"Message {n}", "paragraphs": ["Bonjour."] * 5},
+                context={**shown, "title": f"Message {n}", "paragraphs": ["Bonjour."] * 5},
                 subject=f"Message {n}",
                 email=user.email,
                 address=["Bailleur Bench", "12 rue des Lilas", "84000 Avignon"],

@@ -32,7 +32,7 @@ def main() -> None:
     from django.db import connection, transaction
 
     from portail.portfolios.selectors import portfolio_for_user
-    from portail.rents import services
+    from portail.rents import bulk as services
     from portail.rents.models import JulyRent, RentDeclaration
 
     user, portfolio, ids = make_portfolio(args.lines)

@@ -5,3 +5,9 @@ class AccountsConfig(AppConfig):
     name = "portail.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self) -> None:
+        """Tell the outbox who our users are and who issues their secrets at delivery."""
+        from .dispatch import register_with_the_outbox
+
+        register_with_the_outbox()

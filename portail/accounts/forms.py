@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from portail.common.fields import SixDigitCodeField
 from portail.common.formats import french_date, french_datetime
-from portail.common.network import client_address
+from portail.common.http import client_ip
+from portail.help.difficulties import Difficulty
 
 from . import rules
 from .captcha import captcha_field
@@ -38,16 +40,11 @@ def refusal_message(result: SignInResult) -> str:
 
 
 REFUSAL_HELP_ENTRY = {
-    Refusal.INVALID: 7,
-    Refusal.LOCKED: 7,
-    Refusal.EXPIRED: 8,
-    Refusal.SUPERSEDED: 6,
+    Refusal.INVALID: Difficulty.PASSWORD_NOT_ACCEPTED,
+    Refusal.LOCKED: Difficulty.PASSWORD_NOT_ACCEPTED,
+    Refusal.EXPIRED: Difficulty.TEMPORARY_PASSWORD_EXPIRED,
+    Refusal.SUPERSEDED: Difficulty.CREDENTIALS_LETTER_NOT_RECEIVED,
 }
-
-
-def client_ip(request) -> str | None:
-    """The client's address: behind a trusted proxy (TRUSTED_PROXIES), the one it reports."""
-    return client_address(request.META) if request is not None else None
 
 
 class SignInForm(forms.Form):
@@ -98,12 +95,12 @@ class SignInForm(forms.Form):
         return cleaned
 
     @property
-    def help_entry(self) -> int | None:
+    def help_entry(self) -> Difficulty | None:
         if self.result is not None and self.result.refusal:
             return REFUSAL_HELP_ENTRY[self.result.refusal]
         if "identifier" in self.errors:
-            return 5
-        return 7 if self.errors else None
+            return Difficulty.IDENTIFIER_NOT_ACCEPTED
+        return Difficulty.PASSWORD_NOT_ACCEPTED if self.errors else None
 
 
 class NewPasswordForm(forms.Form):
@@ -212,14 +209,10 @@ class EmailWithPasswordForm(EmailForm):
 
 
 class EmailCodeForm(forms.Form):
-    code = forms.CharField(
+    code = SixDigitCodeField(
         label="Code reçu par mail",
         help_text="6 chiffres, valable 30 minutes. Exemple : 123456",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Saisissez les 6 chiffres du code reçu par mail."},
+        required_message="Saisissez les 6 chiffres du code reçu par mail.",
     )
 
 

@@ -6,9 +6,9 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 class PortalArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2id, m = 19 MiB, t = 2, p = 1: the OWASP/ASVS baseline.
 
-    Django's default (m = 100 MiB, p = 8) costs ~140 ms of both cores here; this costs ~25 ms of
-    one core, so a 2-core web node verifies about 80 sign-ins a second instead of 7, while an
-    offline guess still costs 19 MiB of memory.
+    One hash uses one core and far less memory than Django's default (m = 100 MiB, p = 8), so
+    a web node verifies as many sign-ins at once as it has cores, while an offline guess still
+    costs 19 MiB of memory (figures: docs/security.md, ``bench/sign_in.py``).
     """
 
     time_cost = 2

@@ -1,9 +1,7 @@
 """Growing lock-outs after failed sign-ins, per identifier (known or not) and per IP address.
 
-Our own small model rather than django-axes: axes locks for one fixed cool-off (its callable
-gets the request, not how many locks came before), while the agency wants each lock in a row
-to last longer (5, 15, 45... minutes, capped at 24 hours) and never to be permanent, on both
-keys at once. See docs/security.md.
+Each lock in a row lasts longer (5, 15, 45... minutes, capped at 24 hours) and none is
+permanent, on both keys at once; docs/security.md says why this is our own small model.
 """
 
 import datetime

@@ -125,6 +125,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.identifier
 
+    @property
+    def contact_email(self) -> str:
+        """Where the agency e-mails this user: the user's own address, else the landlord's."""
+        return self.email or (self.landlord.email if self.landlord_id else "")
+
 
 class TemporaryPassword(models.Model):
     """A mot de passe provisoire: generated at delivery, stored only as a hash, single purpose.

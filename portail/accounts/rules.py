@@ -193,3 +193,40 @@ RECENT_LETTER_DAYS = 10
 def letter_is_recent(sent_at, now) -> bool:
     """A letter posted less than 10 days ago may still be on its way."""
     return sent_at is not None and now - sent_at < datetime.timedelta(days=RECENT_LETTER_DAYS)
+
+
+# --- A user's state, as an agent sees it in the back office ---------------------------------
+
+NEVER_SIGNED_IN = "never_signed_in"
+ACTIVE = "active"
+LOCKED = "locked"
+TEMPORARY_PENDING = "temporary_pending"
+DISABLED = "disabled"
+
+STATE_LABELS = {
+    NEVER_SIGNED_IN: "Jamais connecté",
+    ACTIVE: "Actif",
+    LOCKED: "Bloqué",
+    TEMPORARY_PENDING: "Mot de passe provisoire en attente",
+    DISABLED: "Désactivé",
+}
+
+
+def user_states(
+    *,
+    is_active: bool,
+    last_login: datetime.datetime | None,
+    locked_until: datetime.datetime | None,
+    temporary_until: datetime.datetime | None,
+    now: datetime.datetime,
+) -> list[str]:
+    """Every state that applies to a user, the most pressing first (a user may be several)."""
+    if not is_active:
+        return [DISABLED]
+    states = []
+    if locked_until is not None and locked_until > now:
+        states.append(LOCKED)
+    if temporary_until is not None and temporary_until > now:
+        states.append(TEMPORARY_PENDING)
+    states.append(NEVER_SIGNED_IN if last_login is None else ACTIVE)
+    return states

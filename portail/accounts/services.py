@@ -72,19 +72,12 @@ def create_landlord_user(
 # --- First access ------------------------------------------------------------------------------
 
 
-def first_access_channel(landlord: Landlord) -> str:
-    """E-mail for a natural person whose e-mail the agency knows; a letter otherwise (diff. 6)."""
-    if landlord.kind == Landlord.Kind.NATURAL and landlord.email:
-        return dispatch.EMAIL
-    return dispatch.LETTER
-
-
 @transaction.atomic
 def grant_first_access(*, landlord: Landlord) -> User | None:
     """Give a new landlord its first user and send identifier + temporary password (diff. 6)."""
     if landlord.users.exists():
         return None
-    channel = first_access_channel(landlord)
+    channel = dispatch.first_access_channel(landlord)
     user = create_landlord_user(
         landlord=landlord, email=landlord.email, is_landlord_admin=landlord.is_legal
     )
@@ -245,12 +238,9 @@ def remind_identifier(
         user.save(update_fields=["credentials_letter_sent_at"])
         dispatch.send_access(user=user, channel=dispatch.LETTER, kind=dispatch.NEW_ACCESS_LETTER)
         channel = "letter+password"
-    elif user.email and user.email_confirmed:
-        dispatch.send_identifier(user=user, channel=dispatch.EMAIL)
-        channel = dispatch.EMAIL
     else:
-        dispatch.send_identifier(user=user, channel=dispatch.LETTER)
-        channel = dispatch.LETTER
+        channel = dispatch.credentials_channel(user)
+        dispatch.send_identifier(user=user, channel=channel)
     record_event(
         action="recovery.identifier",
         actor=user,

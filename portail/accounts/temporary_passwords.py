@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
 from portail.common import clock
+from portail.correspondence.registry import IssuedSecret
 
 from .models import TemporaryPassword, User
 
@@ -73,6 +74,13 @@ def issue_temporary_password(
 ) -> str:
     """Issue a new temporary password (the previous ones stop working); returns its clear text,
     which must only go into the message that carries it."""
+    clear, _ = _issue(user=user, channel=channel, valid_for=valid_for, purpose=purpose)
+    return clear
+
+
+def _issue(
+    *, user: User, channel: str, valid_for: datetime.timedelta | None, purpose: str
+) -> tuple[str, TemporaryPassword]:
     now = clock.now()
     if valid_for is None:
         valid_for = temporary_password_validity(channel=channel, purpose=purpose, issued_at=now)
@@ -80,14 +88,27 @@ def issue_temporary_password(
         superseded_at=now
     )
     clear = generate()
-    TemporaryPassword.objects.create(
+    issued = TemporaryPassword.objects.create(
         user=user,
         password_hash=make_password(clear),
         channel=channel,
         issued_at=now,
         expires_at=now + valid_for,
     )
-    return clear
+    return clear, issued
+
+
+@transaction.atomic
+def issue_temporary_password_for_message(*, message) -> IssuedSecret:
+    """The outbox's issuer (registered in ``AccountsConfig.ready``): a temporary password for
+    the message being delivered, shown in groups of four, with its expiry."""
+    clear, issued = _issue(
+        user=message.recipient,
+        channel=message.channel,
+        valid_for=message.temporary_password_validity,
+        purpose=PURPOSE_ACCESS,
+    )
+    return IssuedSecret(clear=display(clear), expires_at=issued.expires_at)
 
 
 def matching_temporary_password(*, user: User, typed: str) -> TemporaryPassword | None:

@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portail.common import clock
+from portail.common.http import client_ip
+from portail.help.difficulties import Difficulty
 
 from . import ratelimit, services
 from .backends import BACKEND
@@ -24,7 +26,6 @@ from .forms import (
     LostPasswordForm,
     NewPasswordForm,
     SignInForm,
-    client_ip,
 )
 from .middleware import MUST_CHANGE_PASSWORD, SIGNED_IN_AT, authenticated_recently
 
@@ -103,7 +104,11 @@ def change_password(request):
     return render(
         request,
         "accounts/change_password.html",
-        {"form": form, "forced": forced, "help_entry": 7 if form.errors else None},
+        {
+            "form": form,
+            "forced": forced,
+            "help_entry": Difficulty.PASSWORD_NOT_ACCEPTED if form.errors else None,
+        },
     )
 
 
@@ -181,7 +186,12 @@ def lost_identifier(request):
     return render(
         request,
         "accounts/lost_identifier.html",
-        {"form": form, "help_entry": 4 if form.errors.get("user_number") else None},
+        {
+            "form": form,
+            "help_entry": Difficulty.USER_NUMBER_NOT_FOUND
+            if form.errors.get("user_number")
+            else None,
+        },
     )
 
 
@@ -226,7 +236,10 @@ def lost_password(request):
     return render(
         request,
         "accounts/lost_password.html",
-        {"form": form, "help_entry": 2 if form.errors else None},
+        {
+            "form": form,
+            "help_entry": Difficulty.LOST_TEMPORARY_PASSWORD_BY_EMAIL if form.errors else None,
+        },
     )
 
 

@@ -2,21 +2,14 @@
 
 from django.contrib import admin
 
+from portail.common.admins import ReadOnlyAdminMixin
+
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("timestamp", "action", "target", "actor", "ip")
     list_filter = ("action",)
     search_fields = ("=target", "=ip")
     readonly_fields = ("timestamp", "action", "target", "actor", "ip", "details")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

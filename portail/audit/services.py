@@ -1,4 +1,5 @@
-"""Recording audit events: one function, called inside the caller's transaction."""
+"""Recording audit events: `record_event`, and `record_agent_action` for an agent's action;
+called inside the caller's transaction."""
 
 import logging
 
@@ -29,3 +30,17 @@ def record_event(
     )
     logger.info("audit action=%s target=%s ip=%s", action, target, ip or "-")
     return event
+
+
+def record_agent_action(
+    *, action: str, agent, target: str, reason: str, ip: str | None, **details
+) -> Event:
+    """Write the event of an agency agent's action: the agent's name and the reason given go
+    into its details, with whatever else the action says."""
+    return record_event(
+        action=action,
+        actor=agent,
+        target=target,
+        ip=ip,
+        details={"agent": agent.full_name or agent.identifier, "reason": reason, **details},
+    )

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portail.common.admins import ReadOnlyAdminMixin
+
 from . import signin
 from .models import EnrolmentPermit, Reminder
 
@@ -11,7 +13,7 @@ if admin.site.is_registered(TOTPDevice):
 
 
 @admin.register(TOTPDevice)
-class StaffDeviceAdmin(admin.ModelAdmin):
+class StaffDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """An administrator sees an agent's devices and deletes a lost one (the agent re-enrols);
     the secret key is never shown."""
 
@@ -20,25 +22,15 @@ class StaffDeviceAdmin(admin.ModelAdmin):
     search_fields = ("=user__identifier",)
     fields = ("user", "name", "confirmed", "created_at", "last_used_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("landlord", "year", "sent_on", "sent_by")
     list_filter = ("year", "sent_on")
     raw_id_fields = ("landlord", "message", "sent_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
 
 @admin.register(EnrolmentPermit)

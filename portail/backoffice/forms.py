@@ -4,9 +4,9 @@ import datetime
 
 from django import forms
 
-from portail.rents import rules as rent_rules
-
-from .services import REJECTION_REASONS
+from portail.common.fields import SixDigitCodeField
+from portail.rents.forms import AmountField
+from portail.rents.receipts import REJECTION_REASONS
 
 
 class StaffSignInForm(forms.Form):
@@ -28,15 +28,11 @@ class StaffSignInForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = SixDigitCodeField(
         label="Code de vérification",
         help_text="Les 6 chiffres affichés par votre application d'authentification. "
         "Exemple : 123456",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Saisissez les 6 chiffres de votre application."},
+        required_message="Saisissez les 6 chiffres de votre application.",
     )
 
 
@@ -96,24 +92,10 @@ class AddressForm(ReasonForm):
             self.fields[name].error_messages["required"] = f"Indiquez {label}."
 
 
-class FrenchAmountField(forms.Field):
-    """An amount written the French way (650,50), read by the rents app's one parser."""
-
-    def to_python(self, value):
-        value = (value or "").strip()
-        if value in self.empty_values:
-            return None
-        try:
-            return rent_rules.parse_amount(value)
-        except rent_rules.AmountError as error:
-            raise forms.ValidationError(error.message, code="amount") from error
-
-
 class ReceiptValidationForm(forms.Form):
-    amount = FrenchAmountField(
+    amount = AmountField(
         label="Montant du loyer lu sur la quittance",
         help_text="Confirmez ou corrigez le montant. Exemple : 650,50",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": "Indiquez le montant lu sur la quittance."},
     )
 

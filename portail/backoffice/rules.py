@@ -1,43 +1,7 @@
-"""Back-office rules with no I/O: a user's state as an agent sees it, dashboard buckets."""
-
-import datetime
-
-NEVER_SIGNED_IN = "never_signed_in"
-ACTIVE = "active"
-LOCKED = "locked"
-TEMPORARY_PENDING = "temporary_pending"
-DISABLED = "disabled"
-
-STATE_LABELS = {
-    NEVER_SIGNED_IN: "Jamais connecté",
-    ACTIVE: "Actif",
-    LOCKED: "Bloqué",
-    TEMPORARY_PENDING: "Mot de passe provisoire en attente",
-    DISABLED: "Désactivé",
-}
+"""Back-office rules with no I/O: dashboard buckets and charts, the journal's labels."""
 
 # Portfolio sizes (number of tenancies concerned) shown on the campaign dashboard.
 SIZE_BUCKETS = [(1, 1), (2, 5), (6, 20), (21, 100), (101, None)]
-
-
-def user_states(
-    *,
-    is_active: bool,
-    last_login: datetime.datetime | None,
-    locked_until: datetime.datetime | None,
-    temporary_until: datetime.datetime | None,
-    now: datetime.datetime,
-) -> list[str]:
-    """Every state that applies to a user, the most pressing first (a user may be several)."""
-    if not is_active:
-        return [DISABLED]
-    states = []
-    if locked_until is not None and locked_until > now:
-        states.append(LOCKED)
-    if temporary_until is not None and temporary_until > now:
-        states.append(TEMPORARY_PENDING)
-    states.append(NEVER_SIGNED_IN if last_login is None else ACTIVE)
-    return states
 
 
 def size_bucket_label(low: int, high: int | None) -> str:

@@ -1,145 +1,26 @@
-"""Reads of the back office: a landlord's page, the receipt queue, the campaign, the outbox."""
+"""Reads of the back office: a landlord's portfolios, the campaign dashboard (the receipts
+queue and the rents it exports are read by rents.selectors)."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from portail.accounts.models import Landlord, SignInThrottle, TemporaryPassword, User
-from portail.audit.models import Event
+from portail.accounts.models import Landlord
 from portail.common import clock
-from portail.correspondence.letters import BATCH_FOLDER
-from portail.correspondence.models import Message
 from portail.portfolios.models import Tenancy
 from portail.rents import rules as rent_rules
 from portail.rents import selectors as rent_selectors
-from portail.rents.models import JulyRent, Receipt
 
 from . import rules
 from .models import Reminder
-
-HISTORY_LIMIT = 100
-
-
-def landlord_for_staff(landlord_id: int) -> Landlord:
-    return get_object_or_404(Landlord, pk=landlord_id)
-
-
-def user_of_landlord(landlord: Landlord, user_id: int) -> User:
-    """A user of this landlord; 404 for any other (staff accounts are never reached here)."""
-    return get_object_or_404(User, pk=user_id, landlord=landlord)
-
-
-@dataclass
-class UserRow:
-    user: User
-    states: list[str]
-    locked_until: object
-    temporary_until: object
-    temporary_channel: str
-
-    @property
-    def state_labels(self) -> list[str]:
-        return [rules.STATE_LABELS[state] for state in self.states]
-
-
-def users_with_state(landlord: Landlord) -> list[UserRow]:
-    """The landlord's users, each with its state: never signed in, active, locked, disabled,
-    temporary password pending (and until when)."""
-    now = clock.now()
-    users = list(landlord.users.order_by("-is_landlord_admin", "identifier"))
-    locks = dict(
-        SignInThrottle.objects.filter(
-            scope=SignInThrottle.Scope.IDENTIFIER,
-            key__in=[user.identifier for user in users],
-            locked_until__gt=now,
-        ).values_list("key", "locked_until")
-    )
-    pending = {}
-    for temporary in TemporaryPassword.objects.filter(
-        user__in=users, superseded_at__isnull=True, used_at__isnull=True, expires_at__gt=now
-    ).order_by("issued_at"):
-        pending[temporary.user_id] = temporary
-    rows = []
-    for user in users:
-        temporary = pending.get(user.pk)
-        rows.append(
-            UserRow(
-                user=user,
-                states=rules.user_states(
-                    is_active=user.is_active,
-                    last_login=user.last_login,
-                    locked_until=locks.get(user.identifier),
-                    temporary_until=temporary.expires_at if temporary else None,
-                    now=now,
-                ),
-                locked_until=locks.get(user.identifier),
-                temporary_until=temporary.expires_at if temporary else None,
-                temporary_channel=temporary.get_channel_display() if temporary else "",
-            )
-        )
-    return rows
-
-
-def correspondence_of_landlord(landlord: Landlord) -> QuerySet[Message]:
-    """Every e-mail and letter to the landlord's users, newest first, whatever its state."""
-    return (
-        Message.objects.filter(recipient__landlord=landlord)
-        .select_related("recipient")
-        .defer("body_html", "body_text", "context")
-        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
-    )
-
-
-def events_of_landlord(landlord: Landlord) -> QuerySet[Event]:
-    """The audit events about the landlord or its users, newest first."""
-    targets = {landlord.ref}
-    for identifier, number, email in landlord.users.values_list(
-        "identifier", "user_number", "email"
-    ):
-        targets.update(value for value in (identifier, number, email and email.lower()) if value)
-    return (
-        Event.objects.filter(target__in=targets)
-        .select_related("actor")
-        .order_by("-timestamp", "-pk")[:HISTORY_LIMIT]
-    )
 
 
 def portfolios_of_landlord(landlord: Landlord):
     return landlord.portfolios.annotate(tenancy_count=Count("tenancies")).order_by("name")
 
 
-# --- Receipts ---------------------------------------------------------------------------------
-
-
-def receipt_queue() -> QuerySet[Receipt]:
-    """Receipts waiting for an agent, oldest first."""
-    return (
-        Receipt.objects.filter(status=Receipt.Status.PENDING)
-        .select_related("tenancy__portfolio__landlord")
-        .order_by("submitted_at", "pk")
-    )
-
-
-def receipt_for_staff(receipt_id: int) -> Receipt:
-    return get_object_or_404(
-        Receipt.objects.select_related("tenancy__portfolio__landlord", "submitted_by"),
-        pk=receipt_id,
-    )
-
-
 # --- Campaign ---------------------------------------------------------------------------------
-
-
-def concerned_tenancies(year: int) -> QuerySet[Tenancy]:
-    """Tenancies that ran in July N, each flagged ``is_declared`` when N's rent was declared."""
-    return Tenancy.objects.filter(rent_rules.active_in_july_q(year)).annotate(
-        is_declared=rent_selectors.declared_in(year)
-    )
 
 
 @dataclass
@@ -159,7 +40,7 @@ class Dashboard:
 def campaign_dashboard(year: int) -> Dashboard:
     """Share declared overall, per day (first declarations, with the running share) and per
     portfolio size."""
-    tenancies = concerned_tenancies(year)
+    tenancies = rent_selectors.concerned_tenancies(year)
     per_portfolio = tenancies.values("portfolio_id").annotate(
         total=Count("id"), declared=Count("id", filter=Q(is_declared=True))
     )
@@ -225,48 +106,3 @@ def landlords_with_undeclared_rents(year: int) -> QuerySet[Landlord]:
         .annotate(reminded_today=Exists(reminded))
         .order_by("name", "pk")
     )
-
-
-def declared_rents(year: int) -> QuerySet[JulyRent]:
-    """The July N rents landlords declared (online, by file or by receipt), for the export."""
-    return (
-        JulyRent.objects.filter(year=year)
-        .exclude(source=JulyRent.Source.FEED)
-        .select_related("tenancy")
-        .order_by("tenancy__recipient_number")
-    )
-
-
-# --- Correspondence ---------------------------------------------------------------------------
-
-
-def failed_emails() -> QuerySet[Message]:
-    """E-mails the outbox gave up on, newest first, with their last error."""
-    return (
-        Message.objects.filter(status=Message.Status.FAILED, channel=Message.Channel.EMAIL)
-        .select_related("recipient__landlord")
-        .defer("body_html", "body_text", "context")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def letters_waiting() -> int:
-    from portail.correspondence.selectors import letters_to_print
-
-    return letters_to_print().count()
-
-
-def letter_batches() -> list[Path]:
-    """The printable batches already gathered, newest first."""
-    folder = Path(settings.LETTER_SPOOL_DIR) / BATCH_FOLDER
-    if not folder.is_dir():
-        return []
-    return sorted(folder.glob("lot-*.pdf"), reverse=True)
-
-
-def letter_batch(name: str) -> Path:
-    """One gathered batch by its file name; 404 for anything else."""
-    for path in letter_batches():
-        if path.name == name:
-            return path
-    raise Http404("Lot introuvable")

@@ -1,51 +1,51 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from .views import authentication, campaign, landlords, outbox, receipts
 
 app_name = "backoffice"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="backoffice:search"), name="home"),
-    path("connexion/", views.sign_in, name="sign_in"),
-    path("connexion/code/", views.code, name="code"),
-    path("connexion/application/", views.enrol, name="enrol"),
-    path("bailleurs/", views.search_landlords, name="search"),
-    path("bailleurs/<int:landlord_id>/", views.landlord, name="landlord"),
-    path("bailleurs/<int:landlord_id>/adresse/", views.change_address, name="change_address"),
+    path("connexion/", authentication.sign_in, name="sign_in"),
+    path("connexion/code/", authentication.code, name="code"),
+    path("connexion/application/", authentication.enrol, name="enrol"),
+    path("bailleurs/", landlords.search_landlords, name="search"),
+    path("bailleurs/<int:landlord_id>/", landlords.landlord, name="landlord"),
+    path("bailleurs/<int:landlord_id>/adresse/", landlords.change_address, name="change_address"),
     path(
         "bailleurs/<int:landlord_id>/utilisateurs/<int:user_id>/identifiant/",
-        views.resend_identifier,
+        landlords.resend_identifier,
         name="resend_identifier",
     ),
     path(
         "bailleurs/<int:landlord_id>/utilisateurs/<int:user_id>/mot-de-passe/",
-        views.new_temporary_password,
+        landlords.new_temporary_password,
         name="new_temporary_password",
     ),
     path(
         "bailleurs/<int:landlord_id>/utilisateurs/<int:user_id>/debloquer/",
-        views.unlock,
+        landlords.unlock,
         name="unlock",
     ),
     path(
         "bailleurs/<int:landlord_id>/utilisateurs/<int:user_id>/mail/",
-        views.change_email,
+        landlords.change_email,
         name="change_email",
     ),
     path(
         "bailleurs/<int:landlord_id>/utilisateurs/<int:user_id>/desactiver/",
-        views.disable,
+        landlords.disable,
         name="disable",
     ),
-    path("quittances/", views.receipts, name="receipts"),
-    path("quittances/<int:receipt_id>/", views.receipt, name="receipt"),
-    path("quittances/<int:receipt_id>/fichier", views.receipt_file, name="receipt_file"),
-    path("campagne/", views.campaign, name="campaign"),
-    path("campagne/dates/", views.campaign_dates, name="campaign_dates"),
-    path("campagne/relances/", views.send_reminders, name="send_reminders"),
-    path("campagne/loyers.csv", views.export_rents, name="export_rents"),
-    path("courriers/", views.correspondence, name="correspondence"),
-    path("courriers/<int:message_id>/renvoyer/", views.retry, name="retry"),
-    path("courriers/lot/", views.print_letters, name="print_letters"),
-    path("courriers/lots/<str:name>", views.letter_batch, name="letter_batch"),
+    path("quittances/", receipts.receipts, name="receipts"),
+    path("quittances/<int:receipt_id>/", receipts.receipt, name="receipt"),
+    path("quittances/<int:receipt_id>/fichier", receipts.receipt_file, name="receipt_file"),
+    path("campagne/", campaign.campaign, name="campaign"),
+    path("campagne/dates/", campaign.campaign_dates, name="campaign_dates"),
+    path("campagne/relances/", campaign.send_reminders, name="send_reminders"),
+    path("campagne/loyers.csv", campaign.export_rents, name="export_rents"),
+    path("courriers/", outbox.correspondence, name="correspondence"),
+    path("courriers/<int:message_id>/renvoyer/", outbox.retry, name="retry"),
+    path("courriers/lot/", outbox.print_letters, name="print_letters"),
+    path("courriers/lots/<str:name>", outbox.letter_batch, name="letter_batch"),
 ]

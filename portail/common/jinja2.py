@@ -2,8 +2,8 @@
 
 Django's template language renders the portal's pages. The body of the tenant list (up to 50
 rows, the page landlords open most) is a Jinja2 template under `<app>/jinja2/`: it compiles to
-Python and renders about six times faster (measured: 1.6 ms down to 0.25 ms for 50 rows), and
-the layout around it stays a Django template. Autoescaping is on (Django's Jinja2 backend
+Python and renders several times faster (figures in docs/architecture.md), and the layout
+around it stays a Django template. Autoescaping is on (Django's Jinja2 backend
 default); the French filters are those of Django's `{% load french %}`, and
 `url(name, **kwargs)` is Django's reverse.
 """

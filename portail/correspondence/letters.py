@@ -1,4 +1,5 @@
-"""Postal letters: the day's print batch, and the masked copy the history shows."""
+"""Postal letters: the day's print batch, the batches already gathered, and the masked copy
+the history shows."""
 
 import os
 from dataclasses import dataclass, field
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from pypdf import PdfWriter
 
@@ -67,3 +69,19 @@ def masked_letter_pdf(*, message: Message) -> bytes:
         message=message, context=context, fragment=message.body_html
     )
     return rendering.letter_pdf(html=html)
+
+
+def letter_batches() -> list[Path]:
+    """The printable batches already gathered, newest first."""
+    folder = Path(settings.LETTER_SPOOL_DIR) / BATCH_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("lot-*.pdf"), reverse=True)
+
+
+def letter_batch(name: str) -> Path:
+    """One gathered batch by its file name; 404 for anything else."""
+    for path in letter_batches():
+        if path.name == name:
+            return path
+    raise Http404("Lot introuvable")

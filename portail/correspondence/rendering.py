@@ -12,8 +12,6 @@ from django.utils.html import strip_tags
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from portail.accounts.rules import display_user_number
-from portail.accounts.temporary_passwords import display
 from portail.common import clock, formats
 
 from .models import Message
@@ -61,20 +59,17 @@ def message_context(
     sent_on: datetime.date | None = None,
     code: str | None = None,
 ) -> dict:
-    """What every template sees: the message's data, the agency, the user, and any password."""
-    user = message.recipient
+    """What every template sees: the message's data (with the recipient's identifier, user
+    number and name, kept at queueing), the agency, the address, and any secret as issued."""
     return {
         **message.context,
         "message": message,
         "agency_name": settings.AGENCY_NAME,
         "agency_phone": settings.AGENCY_PHONE,
         "site_url": settings.SITE_URL,
-        "identifier": user.identifier,
-        "user_number": display_user_number(user.user_number) if user.user_number else "",
-        "recipient_name": user.full_name or (user.landlord.name if user.landlord_id else ""),
         "address_lines": message.address,
         "sent_on": formats.french_date(sent_on or clock.today()),
-        "password": display(password) if password else "",
+        "password": password or "",
         "code": code or "",
         "password_expires_on": formats.french_date(password_expires_at),
         "password_expires_at": formats.french_datetime(password_expires_at),
@@ -126,7 +121,7 @@ _fonts = threading.local()
 
 
 def _font_configuration() -> FontConfiguration:
-    """One font configuration per thread: loading fonts again for each letter costs a third."""
+    """One font configuration per thread: loading the fonts again for each letter is slow."""
     if not hasattr(_fonts, "configuration"):
         _fonts.configuration = FontConfiguration()
     return _fonts.configuration

@@ -1,6 +1,8 @@
-"""Rules of the outbox: when to try again, when to give up, what may be stored."""
+"""Rules of the outbox: by which channel, when to try again, when to give up, what may be stored."""
 
 import datetime
+
+from .models import Message
 
 # How long an undeliverable e-mail is retried before it is marked failed and shown to staff.
 RETRY_PERIOD = datetime.timedelta(hours=24)
@@ -13,6 +15,11 @@ MASKED_CODE = "••••••"
 
 # Context keys that would put a secret at rest in the outbox.
 _SECRET_WORDS = ("password", "mot_de_passe", "secret", "token", "otp")
+
+
+def contact_channel(*, email: str) -> str:
+    """By e-mail when there is an address to write to, else by postal letter."""
+    return Message.Channel.EMAIL if email else Message.Channel.LETTER
 
 
 def retry_delay(*, attempts: int) -> datetime.timedelta:

@@ -1,15 +1,14 @@
-"""Reads of the outbox: the landlord's history (Mes courriers) and the letters to print."""
+"""Reads of the outbox: the landlord's history (Mes courriers), the letters to print, and the
+e-mails the outbox gave up on."""
 
 from django.db.models import QuerySet
-
-from portail.accounts.models import User
 
 from .models import Message
 
 DELIVERED = (Message.Status.SENT, Message.Status.POSTED)
 
 
-def correspondence_of_user(user: User) -> QuerySet[Message]:
+def correspondence_of_user(user) -> QuerySet[Message]:
     """Every e-mail and letter sent to this user, newest first (Mes courriers)."""
     return (
         Message.objects.filter(recipient=user, status__in=DELIVERED)
@@ -18,7 +17,7 @@ def correspondence_of_user(user: User) -> QuerySet[Message]:
     )
 
 
-def message_of_user(user: User, message_id: int) -> Message:
+def message_of_user(user, message_id: int) -> Message:
     """One message sent to this user; Message.DoesNotExist for anyone else's."""
     return correspondence_of_user(user).get(pk=message_id)
 
@@ -28,3 +27,18 @@ def letters_to_print() -> QuerySet[Message]:
     return Message.objects.filter(
         channel=Message.Channel.LETTER, status=Message.Status.SENT
     ).order_by("sent_at", "pk")
+
+
+def failed_emails() -> QuerySet[Message]:
+    """E-mails the outbox gave up on, newest first, with their last error."""
+    return (
+        Message.objects.filter(status=Message.Status.FAILED, channel=Message.Channel.EMAIL)
+        .select_related("recipient__landlord")
+        .defer("body_html", "body_text", "context")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def letters_waiting() -> int:
+    """How many letters wait for the print service."""
+    return letters_to_print().count()

@@ -3,26 +3,24 @@
 Call from the transaction of the event that causes the message (a rollback leaves none)::
 
     queue_message(
-        user=user,                       # accounts.User, the recipient
+        user=user,                       # the recipient (AUTH_USER_MODEL)
         kind="lost_password",            # what the message is about (free text, for staff)
         channel=Message.Channel.EMAIL,   # or Message.Channel.LETTER
         template="lost_password",        # see "Templates" below
         context={"...": "..."},          # JSON data for the template; never a secret
         carries_temporary_password=True, # a new temporary password is issued at delivery
-        temporary_password_valid_for=timedelta(hours=24),  # None: issue_temporary_password's
+        temporary_password_valid_for=timedelta(hours=24),  # None: the issuer's default
         subject=None,                    # None: rendered from <template>_subject.txt
         email=None,                      # None: the user's own address (e-mails only)
     ) -> Message
-
-``context["temporary_password_purpose"]``, when present, is passed to
-``issue_temporary_password(purpose=...)``.
 
 Templates: a name without "/" is one of ours, ``correspondence/messages/<name>``; a name with
 "/" is a template path prefix of another app (``accounts/messages/access_email``). From the
 prefix P: ``P.html`` the body as an HTML fragment (no <html>, no <h1>; the layout adds the
 agency, the user number, the subject and the footer), ``P.txt`` the plain-text body (optional:
 the fragment stripped of tags otherwise), ``P_subject.txt`` the subject. Templates see the
-context plus ``identifier``, ``user_number`` (1234 5678 90), ``recipient_name``, ``site_url``,
+context plus what the registered recipient describer says of the user (``registry.py``:
+``identifier``, ``user_number`` (1234 5678 90), ``recipient_name``, kept on the row), ``site_url``,
 ``agency_name``, ``agency_phone``, ``sent_on`` (27/11/2026), ``is_letter``, and, for a message
 that carries one, ``password`` (groups of four; masked in the history) and
 ``password_expires_at`` / ``password_expires_on``. Include
@@ -33,7 +31,8 @@ under a row lock (``select_for_update(skip_locked=True)`` on PostgreSQL; SQLite 
 and marked sent in the same transaction as the send, so a worker killed mid-send leaves the
 message queued and it is sent again later.
 
-Temporary passwords: issued inside the delivery's savepoint, so a failed send rolls the issue
+Secrets (temporary password, e-mail code): made by the issuer the owning app registered
+(``registry.py``), inside the delivery's savepoint, so a failed send rolls the issue
 back (the previous password keeps working). When the SMTP server took the e-mail but the
 worker died before recording it, the retry issues another password, which supersedes the
 first: the latest e-mail received is the one that works.
@@ -56,12 +55,9 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
 from django.db.models import F
 
-from portail.accounts.confirmation_codes import issue_email_code
-from portail.accounts.models import TemporaryPassword, User
-from portail.accounts.temporary_passwords import issue_temporary_password
 from portail.common import clock
 
-from . import rendering, rules
+from . import registry, rendering, rules
 from .models import Message
 from .outage import record_sent_after_outage
 
@@ -80,23 +76,10 @@ class NoAddressError(ValueError):
     """A message whose recipient has no e-mail or postal address."""
 
 
-def _recipient_email(user: User) -> str:
-    return user.email or (user.landlord.email if user.landlord_id else "")
-
-
-def _recipient_address(user: User) -> list[str]:
-    if not user.landlord_id:
-        return []
-    lines = user.landlord.address_lines
-    if user.full_name and user.landlord.is_legal:
-        lines = [lines[0], f"À l'attention de {user.full_name}", *lines[1:]]
-    return lines
-
-
 @transaction.atomic
 def queue_message(
     *,
-    user: User,
+    user,
     kind: str,
     channel: str,
     template: str,
@@ -110,22 +93,24 @@ def queue_message(
     """Put an e-mail or a letter in the outbox, in the caller's transaction; sent after commit.
 
     ``email`` sends an e-mail to another address than the recipient's own (e.g. the former
-    contact address, told that it was replaced).
+    contact address, told that it was replaced). The row keeps a snapshot of the destination and
+    of what the registered describer says of the recipient (identifier, user number, name).
     """
     context = context or {}
     if not rules.context_holds_no_secret(context):
         raise SecretInContextError("The outbox never stores a secret; issue it at delivery.")
+    recipient = registry.describe_recipient(user)
     message = Message(
         kind=kind,
         channel=channel,
         recipient=user,
         template=template,
-        context=context,
+        context={**recipient.details, **context},
         carries_temporary_password=carries_temporary_password,
         temporary_password_validity=temporary_password_valid_for,
         carries_confirmation_code=carries_confirmation_code,
-        email=(email or _recipient_email(user)) if channel == Message.Channel.EMAIL else "",
-        address=_recipient_address(user) if channel == Message.Channel.LETTER else [],
+        email=(email or recipient.email) if channel == Message.Channel.EMAIL else "",
+        address=recipient.address_lines if channel == Message.Channel.LETTER else [],
     )
     message.subject = (
         subject
@@ -139,6 +124,18 @@ def queue_message(
         "message_queued id=%s kind=%s channel=%s user=%s", message.pk, kind, channel, user.pk
     )
     return message
+
+
+def requeue_failed_message(*, message_id: int) -> bool:
+    """Put a failed message back in the outbox for a new 24-hour delivery period, delivered
+    after commit; False when the message is not failed (sent meanwhile, or already re-queued)."""
+    now = clock.now()
+    updated = Message.objects.filter(pk=message_id, status=Message.Status.FAILED).update(
+        status=Message.Status.QUEUED, next_attempt_at=now, queued_at=now
+    )
+    if updated:
+        transaction.on_commit(lambda: _enqueue_delivery(message_id=message_id))
+    return bool(updated)
 
 
 def _enqueue_delivery(*, message_id: int, run_after: datetime.datetime | None = None) -> None:
@@ -176,20 +173,6 @@ def _claim(*, message_id: int | None) -> Message | None:
     return message
 
 
-def _issue_password(message: Message) -> tuple[str, datetime.datetime]:
-    options = {}
-    if message.context.get("temporary_password_purpose"):
-        options["purpose"] = message.context["temporary_password_purpose"]
-    clear = issue_temporary_password(
-        user=message.recipient,
-        channel=message.channel,
-        valid_for=message.temporary_password_validity,
-        **options,
-    )
-    latest = TemporaryPassword.objects.filter(user=message.recipient).latest("issued_at")
-    return clear, latest.expires_at
-
-
 def _write_spool_file(*, name: str, content: bytes) -> Path:
     """Write a letter to the print spool, readable by its owner only (0600), atomically."""
     spool = Path(settings.LETTER_SPOOL_DIR)
@@ -210,9 +193,10 @@ def _send(message: Message, connection) -> None:
     """Issue any password or code, render with it, send or spool; keep the masked copy."""
     password, expires_at, code = None, None, None
     if message.carries_temporary_password:
-        password, expires_at = _issue_password(message)
+        issued = registry.issue_secret(registry.TEMPORARY_PASSWORD, message=message)
+        password, expires_at = issued.clear, issued.expires_at
     if message.carries_confirmation_code:
-        code = issue_email_code(confirmation_id=message.context["email_confirmation_id"])
+        code = registry.issue_secret(registry.CONFIRMATION_CODE, message=message).clear
     context = rendering.message_context(
         message=message, password=password, password_expires_at=expires_at, code=code
     )

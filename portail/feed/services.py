@@ -16,8 +16,8 @@ from portail.accounts.models import Landlord
 from portail.common import clock
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
+from portail.rents.declarations import keep_superseded_versions
 from portail.rents.models import JulyRent
-from portail.rents.services import keep_superseded_versions
 
 from . import parsing
 

@@ -1,15 +1,33 @@
 """The eleven difficulties of the agency's help sheet, each with today's advice.
 
-Error messages link to an entry with ``help:index`` + ``#difficulte-<number>``; the numbers are
-the help sheet's and never change.
+Code names a difficulty by its ``Difficulty`` member; error messages link to its entry with
+``help:index`` + ``#difficulte-<number>`` (a member renders as its number). The numbers are the
+help sheet's and never change.
 """
 
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Difficulty(IntEnum):
+    """The help sheet's difficulties, by their number."""
+
+    LOST_IDENTIFIER_BY_EMAIL = 1
+    LOST_TEMPORARY_PASSWORD_BY_EMAIL = 2
+    LOST_IDENTIFIER_BY_LETTER = 3
+    USER_NUMBER_NOT_FOUND = 4
+    IDENTIFIER_NOT_ACCEPTED = 5
+    CREDENTIALS_LETTER_NOT_RECEIVED = 6
+    PASSWORD_NOT_ACCEPTED = 7
+    TEMPORARY_PASSWORD_EXPIRED = 8
+    JULY_RENT_BLOCKED = 9
+    AMOUNT_NOT_ACCEPTED = 10
+    SEVERAL_PORTFOLIOS = 11
 
 
 @dataclass(frozen=True)
-class Difficulty:
-    number: int
+class HelpEntry:
+    number: Difficulty
     audience: str
     title: str
     advice: tuple[str, ...]
@@ -18,9 +36,9 @@ class Difficulty:
 NATURAL = "Bailleur physique"
 BOTH = "Bailleur physique ou moral"
 
-DIFFICULTIES: tuple[Difficulty, ...] = (
-    Difficulty(
-        1,
+DIFFICULTIES: tuple[HelpEntry, ...] = (
+    HelpEntry(
+        Difficulty.LOST_IDENTIFIER_BY_EMAIL,
         NATURAL,
         "Vous avez perdu votre identifiant de connexion reçu par mail",
         (
@@ -30,8 +48,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "votre adresse mail.",
         ),
     ),
-    Difficulty(
-        2,
+    HelpEntry(
+        Difficulty.LOST_TEMPORARY_PASSWORD_BY_EMAIL,
         NATURAL,
         "Vous avez perdu votre mot de passe provisoire reçu par mail",
         (
@@ -41,8 +59,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "À la connexion suivante, vous choisirez votre propre mot de passe.",
         ),
     ),
-    Difficulty(
-        3,
+    HelpEntry(
+        Difficulty.LOST_IDENTIFIER_BY_LETTER,
         BOTH,
         "Vous avez perdu votre identifiant de connexion reçu par courrier",
         (
@@ -51,8 +69,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "identifiant et un nouveau mot de passe provisoire ; l'ancien ne fonctionne plus.",
         ),
     ),
-    Difficulty(
-        4,
+    HelpEntry(
+        Difficulty.USER_NUMBER_NOT_FOUND,
         BOTH,
         "Vous ne savez pas où trouver votre numéro utilisateur",
         (
@@ -61,8 +79,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "Une fois connecté, vous retrouvez tous ces messages dans « Mes courriers ».",
         ),
     ),
-    Difficulty(
-        5,
+    HelpEntry(
+        Difficulty.IDENTIFIER_NOT_ACCEPTED,
         BOTH,
         "Vous ne parvenez pas à saisir votre identifiant",
         (
@@ -72,8 +90,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "comparez les chiffres et la dernière lettre avec votre courrier ou votre mail.",
         ),
     ),
-    Difficulty(
-        6,
+    HelpEntry(
+        Difficulty.CREDENTIALS_LETTER_NOT_RECEIVED,
         NATURAL,
         "Vous n'avez pas encore reçu votre identifiant et votre mot de passe par courrier",
         (
@@ -84,8 +102,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "à votre première connexion.",
         ),
     ),
-    Difficulty(
-        7,
+    HelpEntry(
+        Difficulty.PASSWORD_NOT_ACCEPTED,
         BOTH,
         "Vous rencontrez des difficultés pour saisir votre mot de passe",
         (
@@ -100,8 +118,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "Si vous avez oublié votre mot de passe, utilisez « Mot de passe perdu ».",
         ),
     ),
-    Difficulty(
-        8,
+    HelpEntry(
+        Difficulty.TEMPORARY_PASSWORD_EXPIRED,
         BOTH,
         "Votre mot de passe provisoire n'est plus valide",
         (
@@ -111,8 +129,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "Suivez alors la procédure « Mot de passe perdu » (conseil n° 2).",
         ),
     ),
-    Difficulty(
-        9,
+    HelpEntry(
+        Difficulty.JULY_RENT_BLOCKED,
         BOTH,
         "Vous ne parvenez pas à saisir le loyer de juillet de l'année",
         (
@@ -123,8 +141,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "est validée, vous recevez un mail et pouvez déclarer le loyer de l'année.",
         ),
     ),
-    Difficulty(
-        10,
+    HelpEntry(
+        Difficulty.AMOUNT_NOT_ACCEPTED,
         BOTH,
         "Vous ne parvenez pas à valider le montant du loyer",
         (
@@ -133,8 +151,8 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
             "Si le montant est inhabituel, le portail vous demande simplement de le confirmer.",
         ),
     ),
-    Difficulty(
-        11,
+    HelpEntry(
+        Difficulty.SEVERAL_PORTFOLIOS,
         BOTH,
         "Vous avez plusieurs parcs de locataires et voulez passer de l'un à l'autre",
         (
@@ -143,8 +161,3 @@ DIFFICULTIES: tuple[Difficulty, ...] = (
         ),
     ),
 )
-
-
-def difficulty(number: int) -> Difficulty:
-    """The help entry with this number."""
-    return DIFFICULTIES[number - 1]

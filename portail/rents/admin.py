@@ -2,7 +2,9 @@ from django.contrib import admin, messages
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from . import services
+from portail.common.admins import ReadOnlyAdminMixin
+
+from . import receipts
 from .models import (
     BulkImport,
     IrlQuarter,
@@ -48,41 +50,23 @@ class IrlQuarterAdmin(admin.ModelAdmin):
 
 
 @admin.register(RentDeclaration)
-class RentDeclarationAdmin(admin.ModelAdmin):
-    """Superseded versions of declarations (the current one is the July rent itself)."""
+class RentDeclarationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Superseded versions of declarations (the current one is the July rent itself), kept as
+    sent: shown, never added, changed or removed here."""
 
     list_display = ("tenancy", "year", "version", "amount", "declared_by", "declared_at")
     list_filter = ("year",)
     search_fields = ("=tenancy__recipient_number",)
     raw_id_fields = ("tenancy", "submission", "declared_by")
 
-    # Versions are kept as sent: shown, never added, changed or removed here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RentSubmission)
-class RentSubmissionAdmin(admin.ModelAdmin):
+class RentSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Sendings of rents, as their acknowledgements name them: shown, never changed here
     (deleting one would also delete the rents it carries)."""
 
     list_display = ("pk", "portfolio", "year", "channel", "submitted_by", "submitted_at")
     raw_id_fields = ("portfolio", "submitted_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BulkImport)
@@ -119,15 +103,15 @@ class ReceiptAdmin(admin.ModelAdmin):
     )
     def validate(self, request, queryset):
         for receipt in queryset.filter(status=Receipt.Status.PENDING):
-            services.validate_receipt(receipt=receipt, staff_user=request.user)
+            receipts.validate_receipt(receipt=receipt, agent=request.user)
         self.message_user(request, "Quittances validées.", messages.SUCCESS)
 
     @admin.action(description="Refuser les quittances (illisibles ou d'un autre mois)")
     def reject(self, request, queryset):
         for receipt in queryset.filter(status=Receipt.Status.PENDING):
-            services.reject_receipt(
+            receipts.reject_receipt(
                 receipt=receipt,
-                staff_user=request.user,
+                agent=request.user,
                 reason="Quittance illisible ou incomplète.",
             )
         self.message_user(request, "Quittances refusées.", messages.WARNING)

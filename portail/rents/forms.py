@@ -2,13 +2,14 @@
 
 from django import forms
 
-from . import rules, services
+from . import receipts, rules
 
 AMOUNT_HINT = "Exemple : 650,50"
 
 
 class AmountField(forms.CharField):
-    """A euro amount typed the French way (difficulty 10); cleans to a Decimal."""
+    """A euro amount typed the French way (difficulty 10); cleans to a Decimal. The one amount
+    field of every form, the landlords' and the agency staff's."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", AMOUNT_HINT)
@@ -61,13 +62,13 @@ class ReceiptForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > services.RECEIPT_MAX_BYTES:
+        if upload.size > receipts.RECEIPT_MAX_BYTES:
             raise forms.ValidationError(
                 "Ce fichier dépasse 10 Mo : envoyez une photo moins lourde ou un scan en PDF."
             )
         head = upload.read(2048)
         upload.seek(0)
-        if services.receipt_content_type(head) is None:
+        if receipts.receipt_content_type(head) is None:
             raise forms.ValidationError(
                 "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG : envoyez la quittance "
                 "dans l'un de ces formats."

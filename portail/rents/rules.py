@@ -168,22 +168,7 @@ def amount_warnings(
     return warnings
 
 
-# The same two predicates as database conditions, for the tenant list of 100,000 tenancies.
-
-
-def active_in_july_q(year: int):
-    """Database form of is_active_in_july."""
-    from django.db.models import Q
-
-    first, last = july_of(year)
-    return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
-
-
-def needs_previous_july_rent_q(year: int):
-    """Database form of needs_previous_july_rent."""
-    from django.db.models import Q
-
-    return Q(start_date__lte=july_of(year - 1)[1])
+# --- The status of a tenancy in a campaign: the rule, then its database form -------------------
 
 
 class Status:
@@ -213,6 +198,44 @@ def declaration_status(
     if needs_previous_july_rent(start_date=start_date, year=year) and not has_previous:
         return Status.RECEIPT
     return Status.TO_DECLARE
+
+
+# --- The status in SQL: the same rule, for lists of 100,000 tenancies ---------------------------
+# Side by side with declaration_status on purpose: a change to one is a change to the other, and
+# tests/rents/test_status.py checks that the database computes what the Python rule says.
+
+
+def active_in_july_q(year: int):
+    """Database form of is_active_in_july."""
+    from django.db.models import Q
+
+    first, last = july_of(year)
+    return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+
+
+def needs_previous_july_rent_q(year: int):
+    """Database form of needs_previous_july_rent."""
+    from django.db.models import Q
+
+    return Q(start_date__lte=july_of(year - 1)[1])
+
+
+def declaration_status_sql(
+    year: int, *, current: str = "rent_current", previous: str = "rent_previous"
+):
+    """Database form of declaration_status, on tenancies annotated with their July N rent
+    (``current``) and July N-1 rent (``previous``)."""
+    from django.db.models import Case, Q, Value, When
+
+    return Case(
+        When(**{f"{current}__isnull": False}, then=Value(Status.DECLARED)),
+        When(~active_in_july_q(year), then=Value(Status.NOT_REQUIRED)),
+        When(
+            needs_previous_july_rent_q(year) & Q(**{f"{previous}__isnull": True}),
+            then=Value(Status.RECEIPT),
+        ),
+        default=Value(Status.TO_DECLARE),
+    )
 
 
 def campaign_is_open(*, opens_on: datetime.date, closes_on: datetime.date, today) -> bool:

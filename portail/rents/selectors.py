@@ -1,4 +1,5 @@
-"""Reads of campaigns, declarations, receipts and files of rents."""
+"""Reads of campaigns, declarations, receipts and files of rents, including those the
+agency's staff need (receipts queue, tenancies concerned by a campaign, declared rents)."""
 
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from portail.portfolios.models import Portfolio, Tenancy
 
@@ -191,3 +193,39 @@ def bulk_import_for_portfolio(portfolio: Portfolio, import_id: int) -> BulkImpor
         return BulkImport.objects.defer("valid_lines").get(pk=import_id, portfolio=portfolio)
     except BulkImport.DoesNotExist:
         raise Http404("Fichier introuvable") from None
+
+
+# --- For the agency's staff (back office) ---------------------------------------------------
+
+
+def receipt_queue() -> QuerySet[Receipt]:
+    """Receipts waiting for an agent, oldest first."""
+    return (
+        Receipt.objects.filter(status=Receipt.Status.PENDING)
+        .select_related("tenancy__portfolio__landlord")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def receipt_for_staff(receipt_id: int) -> Receipt:
+    return get_object_or_404(
+        Receipt.objects.select_related("tenancy__portfolio__landlord", "submitted_by"),
+        pk=receipt_id,
+    )
+
+
+def concerned_tenancies(year: int) -> QuerySet[Tenancy]:
+    """Tenancies that ran in July N, each flagged ``is_declared`` when N's rent was declared."""
+    return Tenancy.objects.filter(rules.active_in_july_q(year)).annotate(
+        is_declared=declared_in(year)
+    )
+
+
+def declared_rents(year: int) -> QuerySet[JulyRent]:
+    """The July N rents landlords declared (online, by file or by receipt), for the export."""
+    return (
+        JulyRent.objects.filter(year=year)
+        .exclude(source=JulyRent.Source.FEED)
+        .select_related("tenancy")
+        .order_by("tenancy__recipient_number")
+    )

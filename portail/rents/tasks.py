@@ -4,17 +4,17 @@ from django_tasks import task
 
 from portail.accounts.models import User
 
-from . import services
+from . import bulk
 
 
 @task()
 def check_bulk_import(bulk_import_id: int) -> None:
-    services.check_bulk_import(bulk_import_id=bulk_import_id)
+    bulk.check_bulk_import(bulk_import_id=bulk_import_id)
 
 
 @task()
 def record_bulk_import(bulk_import_id: int, user_id: int, valid_only: bool, confirmed: bool):
-    services.record_bulk_import_in_background(
+    bulk.record_bulk_import_in_background(
         bulk_import_id=bulk_import_id,
         user=User.objects.get(pk=user_id),
         valid_only=valid_only,

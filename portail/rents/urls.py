@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import tenant_views, views
 
 app_name = "rents"
 urlpatterns = [
+    path("locataires/", tenant_views.tenants, name="tenants"),
+    path("locataires/export.csv", tenant_views.export_csv, name="export_csv"),
+    path("locataires/export.xlsx", tenant_views.export_xlsx, name="export_xlsx"),
     path("locataires/<int:tenancy_id>/loyer/", views.declare, name="declare"),
     path("locataires/<int:tenancy_id>/quittance/", views.receipt, name="receipt"),
     path("accuses/", views.history, name="history"),

@@ -13,11 +13,15 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
 from portail.common import clock
-from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
+from portail.help.difficulties import Difficulty
+from portail.portfolios.selectors import portfolio_for_request
 
-from . import rules, selectors, services, tasks
+from . import bulk as bulk_files
+from . import declarations, receipts, rules, selectors
+from .declarations import DeclarationRefused
 from .forms import BulkImportForm, BulkRecordForm, DeclarationForm, ReceiptForm
 from .models import BulkImport, RentSubmission
+from .tenant_list import tenancy_for_portfolio
 
 
 def _campaign(year):
@@ -27,7 +31,7 @@ def _campaign(year):
 
 
 def _declaring_portfolio(request, portfolio_id):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     if not portfolio.may_declare:
         raise PermissionDenied("Vous pouvez consulter ce parc mais pas y déclarer de loyer.")
     return portfolio
@@ -40,7 +44,6 @@ def declare(request, portfolio_id: int, tenancy_id: int):
     year = rules.campaign_year(clock.today())
     tenancy = tenancy_for_portfolio(portfolio, tenancy_id, year=year)
     campaign = _campaign(year)
-    latest = selectors.latest_declaration(tenancy, year=year)
     context = {
         "portfolio": portfolio,
         "tenancy": tenancy,
@@ -48,7 +51,7 @@ def declare(request, portfolio_id: int, tenancy_id: int):
         "previous_year": year - 1,
         "campaign": campaign,
         "history": selectors.declaration_history(tenancy, year=year),
-        "help_entry": 10,
+        "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
     }
     if tenancy.status == rules.Status.RECEIPT:
         context["receipts"] = selectors.receipts_of_tenancy(tenancy)
@@ -57,21 +60,32 @@ def declare(request, portfolio_id: int, tenancy_id: int):
     if tenancy.status == rules.Status.NOT_REQUIRED or not campaign.is_open:
         return render(request, "rents/not_offered.html", context)
     if request.method != "POST":
-        initial = {"token": uuid.uuid4(), "version": latest.version if latest else 0}
-        if tenancy.rent_current is not None:
-            initial["amount"] = str(tenancy.rent_current).replace(".", ",")
-        context["form"] = DeclarationForm(initial=initial, year=year)
+        context["form"] = _first_declaration_form(tenancy, year=year)
         return render(request, "rents/declare.html", context)
-    form = DeclarationForm(request.POST, year=year)
-    context["form"] = form
+    return _declaration_step(request, context)
+
+
+def _first_declaration_form(tenancy, *, year: int) -> DeclarationForm:
+    """The form as first shown: a fresh token, the version it is based on, the current amount."""
+    latest = selectors.latest_declaration(tenancy, year=year)
+    initial = {"token": uuid.uuid4(), "version": latest.version if latest else 0}
+    if tenancy.rent_current is not None:
+        initial["amount"] = str(tenancy.rent_current).replace(".", ",")
+    return DeclarationForm(initial=initial, year=year)
+
+
+def _declaration_step(request, context):
+    """A posted form: back to the entry ("modifier") or on errors, to the summary, or sent
+    ("envoyer") once any unusual amount is confirmed."""
+    tenancy, year = context["tenancy"], context["year"]
+    form = context["form"] = DeclarationForm(request.POST, year=year)
     action = request.POST.get("action")
     if action == "modifier" or not form.is_valid():
         if action == "modifier":
             form.errors.clear()
         return render(request, "rents/declare.html", context)
-    amount = form.cleaned_data["amount"]
-    context["amount"] = amount
-    context["warnings"] = services.amount_warnings_for(tenancy, amount=amount, year=year)
+    amount = context["amount"] = form.cleaned_data["amount"]
+    context["warnings"] = declarations.amount_warnings_for(tenancy, amount=amount, year=year)
     if action != "envoyer":
         return render(request, "rents/summary.html", context)
     if context["warnings"] and not form.cleaned_data["confirmed"]:
@@ -81,9 +95,9 @@ def declare(request, portfolio_id: int, tenancy_id: int):
         )
         return render(request, "rents/summary.html", context)
     try:
-        submission = services.declare_rent(
+        submission = declarations.declare_rent(
             user=request.user,
-            portfolio=portfolio,
+            portfolio=context["portfolio"],
             tenancy_id=tenancy.pk,
             year=year,
             amount=amount,
@@ -91,10 +105,14 @@ def declare(request, portfolio_id: int, tenancy_id: int):
             expected_version=form.cleaned_data["version"],
             confirmed=form.cleaned_data["confirmed"],
         )
-    except services.DeclarationRefused as refusal:
+    except DeclarationRefused as refusal:
         form.add_error(None, refusal.message)
         return render(request, "rents/declare.html", context)
-    return redirect("rents:acknowledgement", portfolio_id=portfolio.pk, submission_id=submission.pk)
+    return redirect(
+        "rents:acknowledgement",
+        portfolio_id=context["portfolio"].pk,
+        submission_id=submission.pk,
+    )
 
 
 @login_required
@@ -108,14 +126,14 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
     form = ReceiptForm(request.POST, request.FILES, year=year - 1)
     if form.is_valid():
         try:
-            services.submit_receipt(
+            receipts.submit_receipt(
                 user=request.user,
                 portfolio=portfolio,
                 tenancy=tenancy,
                 amount=form.cleaned_data["amount"],
                 upload=form.cleaned_data["file"],
             )
-        except services.DeclarationRefused as refusal:
+        except DeclarationRefused as refusal:
             form.add_error(None, refusal.message)
         else:
             messages.success(
@@ -124,7 +142,7 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
                 "vérifie ; vous recevrez un mail dès que vous pourrez déclarer le loyer de "
                 f"juillet {year}.",
             )
-            return redirect("portfolios:tenants", portfolio_id=portfolio.pk)
+            return redirect("rents:tenants", portfolio_id=portfolio.pk)
     context = {
         "portfolio": portfolio,
         "tenancy": tenancy,
@@ -134,7 +152,7 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
         "receipts": selectors.receipts_of_tenancy(tenancy),
         "receipt_form": form,
         "form": form,
-        "help_entry": 9,
+        "help_entry": Difficulty.JULY_RENT_BLOCKED,
     }
     return render(request, "rents/receipt_needed.html", context)
 
@@ -142,7 +160,7 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
 @login_required
 def history(request, portfolio_id: int):
     """The acknowledgements of a portfolio, newest first."""
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     submissions = (
         RentSubmission.objects.filter(portfolio=portfolio)
         .select_related("submitted_by")
@@ -154,7 +172,7 @@ def history(request, portfolio_id: int):
 
 
 def _acknowledgement_context(request, portfolio_id, submission_id):
-    portfolio = portfolio_for_user(request.user, portfolio_id)
+    portfolio = portfolio_for_request(request, portfolio_id)
     submission = selectors.submission_for_portfolio(portfolio, submission_id)
     return {
         "portfolio": portfolio,
@@ -195,16 +213,12 @@ def bulk_new(request, portfolio_id: int):
     form = BulkImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            bulk = services.deposit_bulk_import(
+            bulk = bulk_files.deposit_and_check_bulk_import(
                 user=request.user, portfolio=portfolio, upload=form.cleaned_data["file"]
             )
-        except services.DeclarationRefused as refusal:
+        except DeclarationRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            if form.cleaned_data["file"].size < settings.RENT_BULK_BACKGROUND_LINES * 40:
-                services.check_bulk_import(bulk_import_id=bulk.pk)
-            else:
-                tasks.check_bulk_import.enqueue(bulk.pk)
             return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)
     return render(
         request,
@@ -235,7 +249,7 @@ def bulk_detail(request, portfolio_id: int, import_id: int):
             "errors_shown": bulk.errors[:200],
             "warnings": bulk.warnings[:200],
             "form": BulkRecordForm(),
-            "help_entry": 10,
+            "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
         },
     )
 
@@ -272,23 +286,14 @@ def bulk_record(request, portfolio_id: int, import_id: int):
         form.add_error("confirmed", "Cochez la case pour confirmer les montants signalés.")
     if not form.errors:
         try:
-            if bulk.valid_count > settings.RENT_BULK_BACKGROUND_LINES:
-                if bulk.errors and not valid_only:
-                    raise services.DeclarationRefused("Ce fichier contient des erreurs.")
-                BulkImport.objects.filter(pk=bulk.pk, status=BulkImport.Status.CHECKED).update(
-                    status=BulkImport.Status.RECORDING, processed_lines=0, refusal=""
-                )
-                tasks.record_bulk_import.enqueue(bulk.pk, request.user.pk, valid_only, confirmed)
-                return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)
-            bulk = services.record_bulk_import(
-                bulk_import_id=bulk.pk,
-                user=request.user,
-                valid_only=valid_only,
-                confirmed=confirmed,
+            bulk = bulk_files.record_or_queue_bulk_import(
+                bulk=bulk, user=request.user, valid_only=valid_only, confirmed=confirmed
             )
-        except services.DeclarationRefused as refusal:
+        except DeclarationRefused as refusal:
             form.add_error(None, refusal.message)
         else:
+            if bulk.status == BulkImport.Status.RECORDING:  # left to the worker
+                return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)
             return redirect(
                 "rents:acknowledgement",
                 portfolio_id=portfolio.pk,
@@ -304,6 +309,6 @@ def bulk_record(request, portfolio_id: int, import_id: int):
             "errors_shown": bulk.errors[:200],
             "warnings": bulk.warnings[:200],
             "form": form,
-            "help_entry": 10,
+            "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
         },
     )

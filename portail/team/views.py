@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from portail.accounts.forms import client_ip
+from portail.common.http import client_ip
 
 from . import selectors, services
 from .forms import AccessForm, ContactEmailForm, MemberForm

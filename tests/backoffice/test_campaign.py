@@ -10,6 +10,7 @@ from portail.audit.models import Event
 from portail.backoffice import selectors, services
 from portail.backoffice.models import Reminder
 from portail.correspondence.models import Message
+from portail.rents import selectors as rent_selectors
 from portail.rents.models import RentCampaign
 from tests.factories import PortfolioFactory, TenancyFactory, UserFactory
 
@@ -50,7 +51,7 @@ def test_corrected_or_replaced_declarations_still_count_once_on_their_first_day(
     from decimal import Decimal
 
     from portail.portfolios.selectors import portfolio_for_user
-    from portail.rents import services as rent_services
+    from portail.rents import declarations as rent_services
     from portail.rents.models import JulyRent
 
     alice, _ = campaign_world
@@ -68,7 +69,7 @@ def test_corrected_or_replaced_declarations_still_count_once_on_their_first_day(
             confirmed=True,
         )
     # The agency's own rent replaces the second declaration: it stays declared.
-    rent_services._record_current_rent(
+    rent_services.record_current_rent(
         tenancy_id=second.tenancy_id,
         year=2026,
         values={"amount": Decimal("690.00"), "source": JulyRent.Source.FEED},
@@ -76,7 +77,7 @@ def test_corrected_or_replaced_declarations_still_count_once_on_their_first_day(
     dashboard = selectors.campaign_dashboard(2026)
     assert (dashboard.concerned, dashboard.declared) == (4, 2)
     assert [(d["day"].day, d["count"]) for d in dashboard.days] == [(2, 1), (3, 1)]
-    declared = selectors.concerned_tenancies(2026).filter(is_declared=True)
+    declared = rent_selectors.concerned_tenancies(2026).filter(is_declared=True)
     assert set(declared.values_list("pk", flat=True)) == {first.tenancy_id, second.tenancy_id}
 
 
@@ -161,7 +162,7 @@ def test_export_lists_the_declared_rents_of_the_year(supervisor_client, campaign
 
 
 def test_many_reminders_go_to_the_background_worker(supervisor_client, campaign_world, settings):
-    from portail.backoffice import views
+    from portail.backoffice.views import campaign as views
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     original, views.REMINDERS_IN_REQUEST = views.REMINDERS_IN_REQUEST, 1

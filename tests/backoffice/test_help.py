@@ -181,7 +181,7 @@ def test_landlord_page_queries_are_bounded(agent_client, company, django_assert_
 
 
 def test_states_rule():
-    from portail.backoffice import rules
+    from portail.accounts import rules
 
     now = datetime.datetime(2026, 11, 27, tzinfo=datetime.UTC)
     later = now + datetime.timedelta(hours=1)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from portail.accounts.models import User
 from portail.correspondence.models import Message
 from portail.portfolios.models import Tenancy
-from portail.rents import services
+from portail.rents import receipts
 from portail.rents.models import BulkImport, JulyRent, Receipt, RentDeclaration
 from tests.rents.conftest import _campaign_day  # noqa: F401 - 27/11/2026, campaign open
 
@@ -117,7 +117,7 @@ def test_difficulty_9_missing_july_2025_receipt_sent_validated_then_july_2026_de
     assert_accessible(page)
     # An agent validates it: the rent is known, the landlord is e-mailed.
     agent = User.objects.create_superuser("agent.test", "Agent-mot-de-passe-42")
-    services.validate_receipt(receipt=Receipt.objects.get(), staff_user=agent)
+    receipts.validate_receipt(receipt=Receipt.objects.get(), agent=agent)
     message = Message.objects.get(kind="receipt_validated")
     assert "juillet 2026" in message.subject
     page.reload()

@@ -99,8 +99,8 @@ def test_a_user_of_a_legal_landlord_sees_only_granted_portfolios(client):
     user = UserFactory(landlord=landlord)
     GrantFactory(user=user, portfolio=granted.portfolio, right=Grant.Right.CONSULT)
     client.force_login(user)
-    assert client.get(reverse("portfolios:tenants", args=[granted.portfolio.pk])).status_code == 200
-    assert client.get(reverse("portfolios:tenants", args=[hidden.portfolio.pk])).status_code == 404
+    assert client.get(reverse("rents:tenants", args=[granted.portfolio.pk])).status_code == 200
+    assert client.get(reverse("rents:tenants", args=[hidden.portfolio.pk])).status_code == 404
 
 
 def test_a_declare_grant_lets_a_colleague_record_a_file_of_rents(client):

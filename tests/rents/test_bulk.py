@@ -222,14 +222,14 @@ def test_a_file_correcting_declared_rents_keeps_each_version_with_who_and_when(c
 
 
 def test_a_file_after_the_agency_replaced_a_declared_rent_continues_its_versions(client):
-    from portail.rents import services
+    from portail.rents import declarations
 
     world = make_world()
     client.force_login(world.user)
     upload(client, world, f"{world.known.recipient_number};655,00\n".encode())
     bulk = BulkImport.objects.latest("pk")
     client.post(reverse("rents:bulk_record", args=[world.portfolio.pk, bulk.pk]), {})
-    services._record_current_rent(
+    declarations.record_current_rent(
         tenancy_id=world.known.pk,
         year=2026,
         values={"amount": Decimal("640.00"), "source": JulyRent.Source.FEED},

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from portail.portfolios.models import Grant
 from portail.portfolios.selectors import portfolio_for_user
-from portail.rents import selectors, services
+from portail.rents import declarations, selectors
 from portail.rents.models import IrlQuarter, JulyRent, RentCampaign, RentDeclaration
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def declare(world, tenancy, amount, *, token=None, version=0, confirmed=False, user=None):
     user = user or world.user
-    return services.declare_rent(
+    return declarations.declare_rent(
         user=user,
         portfolio=portfolio_for_user(user, world.portfolio.pk),
         tenancy_id=tenancy.pk,
@@ -59,7 +59,7 @@ def test_submitting_twice_records_one_declaration():
 def test_a_stale_tab_with_another_amount_is_refused_not_recorded():
     world = make_world()
     declare(world, world.known, "655.00")
-    with pytest.raises(services.DeclarationRefused, match="entre-temps"):
+    with pytest.raises(declarations.DeclarationRefused, match="entre-temps"):
         declare(world, world.known, "656.00", version=0)
     assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("655.00")
 
@@ -78,7 +78,7 @@ def test_no_declaration_or_correction_once_the_campaign_is_closed():
     RentCampaign.objects.create(
         year=2026, opens_on=datetime.date(2026, 7, 1), closes_on=datetime.date(2026, 11, 26)
     )
-    with pytest.raises(services.DeclarationRefused, match="n'est pas ouverte"):
+    with pytest.raises(declarations.DeclarationRefused, match="n'est pas ouverte"):
         declare(world, world.known, "655.00")
 
 
@@ -89,7 +89,7 @@ def test_new_campaign_dates_apply_at_once_though_the_campaign_is_cached():
         year=2026,
         defaults={"opens_on": datetime.date(2026, 7, 1), "closes_on": datetime.date(2026, 11, 26)},
     )
-    with pytest.raises(services.DeclarationRefused, match="n'est pas ouverte"):
+    with pytest.raises(declarations.DeclarationRefused, match="n'est pas ouverte"):
         declare(world, world.newcomer, "600.00")
     RentCampaign.objects.filter(year=2026).get().delete()  # back to the default dates
     declare(world, world.newcomer, "600.00")
@@ -105,25 +105,25 @@ def test_campaign_defaults_to_1_july_and_15_january():
 
 def test_missing_july_2025_rent_blocks_the_entry_but_not_for_a_newcomer():
     world = make_world()
-    with pytest.raises(services.DeclarationRefused, match="quittance de juillet 2025") as error:
+    with pytest.raises(declarations.DeclarationRefused, match="quittance de juillet 2025") as error:
         declare(world, world.missing, "600.00")
     assert error.value.help_entry == 9
     declare(world, world.newcomer, "600.00")
-    with pytest.raises(services.DeclarationRefused, match="pas locataire"):
+    with pytest.raises(declarations.DeclarationRefused, match="pas locataire"):
         declare(world, world.gone, "600.00")
 
 
 def test_an_increase_beyond_the_irl_needs_a_confirmation():
     world = make_world()
     # IRL Q2 2026 not yet in the table: the latest published pair applies (146.68 / 145.17).
-    with pytest.raises(services.DeclarationRefused, match="Confirmez"):
+    with pytest.raises(declarations.DeclarationRefused, match="Confirmez"):
         declare(world, world.known, "660.00")  # 650 x 146.68/145.17 = 656.76
     declare(world, world.known, "656.76")
     declare(world, world.known, "660.00", version=1, confirmed=True)
     IrlQuarter.objects.create(year=2026, quarter=2, value=Decimal("150.00"))
     # Staff add IRL Q2 2026: July 2025's 650 x 150 / 146.68 = 664.71 at most.
     declare(world, world.known, "664.71", version=2)
-    with pytest.raises(services.DeclarationRefused, match="Confirmez"):
+    with pytest.raises(declarations.DeclarationRefused, match="Confirmez"):
         declare(world, world.known, "664.72", version=3)
     assert len(all_versions(world.known)) == 3
 
@@ -131,7 +131,7 @@ def test_an_increase_beyond_the_irl_needs_a_confirmation():
 def test_an_amount_above_the_ceiling_needs_a_confirmation(settings):
     settings.RENT_CONFIRMATION_CEILING = "1000"
     world = make_world()
-    with pytest.raises(services.DeclarationRefused, match="Confirmez"):
+    with pytest.raises(declarations.DeclarationRefused, match="Confirmez"):
         declare(world, world.newcomer, "1200.00")
     declare(world, world.newcomer, "1200.00", confirmed=True)
 
@@ -155,7 +155,7 @@ def test_declarations_outside_the_campaign_dates_of_staff():
     world = make_world()
     with (
         time_machine.travel(datetime.date(2027, 1, 16)),
-        pytest.raises(services.DeclarationRefused),
+        pytest.raises(declarations.DeclarationRefused),
     ):
         declare(world, world.known, "655.00")
 
@@ -197,7 +197,7 @@ def test_the_agency_replacing_a_declared_rent_keeps_the_declaration_in_the_histo
     first = declare(world, world.known, "655.00")
     declare(world, world.known, "652.00", version=1)
     rent = JulyRent.objects.get(tenancy=world.known, year=2026)
-    services._record_current_rent(
+    declarations.record_current_rent(
         tenancy_id=world.known.pk,
         year=2026,
         values={"amount": Decimal("640.00"), "source": JulyRent.Source.FEED},

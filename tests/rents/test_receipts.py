@@ -10,9 +10,11 @@ from django.urls import reverse
 from PIL import Image
 
 from portail.correspondence.models import Message
-from portail.portfolios.selectors import portfolio_for_user, tenancy_for_portfolio
-from portail.rents import rules, services
+from portail.portfolios.selectors import portfolio_for_user
+from portail.rents import receipts as rent_receipts
+from portail.rents import rules
 from portail.rents.models import JulyRent, Receipt
+from portail.rents.tenant_list import tenancy_for_portfolio
 from tests.factories import UserFactory
 
 from .helpers import make_world
@@ -89,7 +91,7 @@ def test_validation_records_the_rent_emails_the_landlord_and_opens_july_2026(adm
     world = make_world(email="bailleur@example.fr")
     portfolio = portfolio_for_user(world.user, world.portfolio.pk)
     upload = SimpleUploadedFile("q.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    receipt = services.submit_receipt(
+    receipt = rent_receipts.submit_receipt(
         user=world.user,
         portfolio=portfolio,
         tenancy=world.missing,
@@ -113,7 +115,7 @@ def test_a_rejected_receipt_lets_the_landlord_send_another(admin_user):
 
     def send():
         upload = SimpleUploadedFile("q.png", png_bytes(), content_type="image/png")
-        return services.submit_receipt(
+        return rent_receipts.submit_receipt(
             user=world.user,
             portfolio=portfolio,
             tenancy=world.missing,
@@ -122,7 +124,7 @@ def test_a_rejected_receipt_lets_the_landlord_send_another(admin_user):
         )
 
     receipt = send()
-    with pytest.raises(services.DeclarationRefused, match="déjà en cours"):
+    with pytest.raises(rent_receipts.DeclarationRefused, match="déjà en cours"):
         send()
     run_admin_action("reject", receipt, admin_user)
     receipt.refresh_from_db()
@@ -145,8 +147,8 @@ def test_no_receipt_is_taken_where_july_2025_is_known_or_not_needed():
     portfolio = portfolio_for_user(world.user, world.portfolio.pk)
     for tenancy in (world.known, world.newcomer):
         upload = SimpleUploadedFile("q.png", png_bytes(), content_type="image/png")
-        with pytest.raises(services.DeclarationRefused, match="aucune quittance"):
-            services.submit_receipt(
+        with pytest.raises(rent_receipts.DeclarationRefused, match="aucune quittance"):
+            rent_receipts.submit_receipt(
                 user=world.user,
                 portfolio=portfolio,
                 tenancy=tenancy,
@@ -160,7 +162,7 @@ def test_the_admin_links_the_receipt_file_to_the_back_office_not_to_a_public_url
     from portail.rents.admin import ReceiptAdmin
 
     world = make_world()
-    receipt = services.submit_receipt(
+    receipt = rent_receipts.submit_receipt(
         user=world.user,
         portfolio=portfolio_for_user(world.user, world.portfolio.pk),
         tenancy=world.missing,

@@ -102,7 +102,7 @@ def test_consult_only_user_sees_no_button_and_a_forged_post_is_forbidden(client)
     reader = UserFactory(landlord=landlord)
     GrantFactory(user=reader, portfolio=world.portfolio, right=Grant.Right.CONSULT)
     client.force_login(reader)
-    page = client.get(reverse("portfolios:tenants", args=[world.portfolio.pk])).content.decode()
+    page = client.get(reverse("rents:tenants", args=[world.portfolio.pk])).content.decode()
     assert "Alice ARNAUD" in page
     assert "/loyer/" not in page and "/depots/" not in page
     url = declare_url(world, world.known)

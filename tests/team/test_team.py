@@ -120,7 +120,7 @@ def test_suspension_ends_the_colleagues_session_and_reactivation_restores_it(cli
 
     colleague = Client()
     colleague.force_login(member)
-    tenants = reverse("portfolios:tenants", args=[north.pk])
+    tenants = reverse("rents:tenants", args=[north.pk])
     assert colleague.get(tenants).status_code == 200
     client.force_login(admin)
     client.post(reverse("team:suspend", args=[member.pk]))
@@ -205,14 +205,14 @@ def test_a_user_without_a_grant_gets_404_on_every_url_of_that_parc(client, compa
     tenancy = TenancyFactory(portfolio=south)
     client.force_login(member)
     for url in (
-        reverse("portfolios:tenants", args=[south.pk]),
+        reverse("rents:tenants", args=[south.pk]),
         reverse("rents:declare", args=[south.pk, tenancy.pk]),
         reverse("rents:receipt", args=[south.pk, tenancy.pk]),
         reverse("rents:history", args=[south.pk]),
         reverse("rents:bulk_new", args=[south.pk]),
     ):
         assert client.get(url).status_code == 404, url
-    assert client.get(reverse("portfolios:tenants", args=[north.pk])).status_code == 200
+    assert client.get(reverse("rents:tenants", args=[north.pk])).status_code == 200
 
 
 def test_a_natural_landlord_sees_nothing_of_teams(client):

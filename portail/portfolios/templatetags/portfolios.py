@@ -13,6 +13,6 @@ def portfolio_switcher(context):
     current = getattr(request, "resolver_match", None)
     current_id = current.kwargs.get("portfolio_id") if current else None
     return {
-        "portfolios": header_portfolios(request.user),
+        "portfolios": header_portfolios(request),
         "current_id": current_id,
     }

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from portail.portfolios.selectors import tenant_list
 from portail.rents import rules
+from portail.rents.tenant_list import tenant_list
 from tests.factories import JulyRentFactory, PortfolioFactory, TenancyFactory
 from tests.rents.helpers import make_world
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def list_url(world, **params):
-    url = reverse("portfolios:tenants", args=[world.portfolio.pk])
+    url = reverse("rents:tenants", args=[world.portfolio.pk])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
@@ -105,7 +105,7 @@ def test_exports_follow_the_filter_in_csv_and_xlsx(client):
     world = make_world()
     client.force_login(world.user)
     response = client.get(
-        reverse("portfolios:export_csv", args=[world.portfolio.pk]) + "?statut=to_declare"
+        reverse("rents:export_csv", args=[world.portfolio.pk]) + "?statut=to_declare"
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
@@ -114,7 +114,7 @@ def test_exports_follow_the_filter_in_csv_and_xlsx(client):
     assert names == {"Alice ARNAUD", "Chloé CARON"}
     alice = next(row for row in rows if row[1] == "Alice ARNAUD")
     assert alice[3] == "650,00" and alice[5] == "À déclarer"
-    response = client.get(reverse("portfolios:export_xlsx", args=[world.portfolio.pk]))
+    response = client.get(reverse("rents:export_xlsx", args=[world.portfolio.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 5
@@ -162,7 +162,7 @@ def test_an_empty_portfolio_says_so(client):
     world = make_world()
     empty = PortfolioFactory(landlord=world.portfolio.landlord, name="Parc vide")
     client.force_login(world.user)
-    page = client.get(reverse("portfolios:tenants", args=[empty.pk])).content.decode()
+    page = client.get(reverse("rents:tenants", args=[empty.pk])).content.decode()
     assert "Aucun locataire dans ce parc." in page
     assert "0 locataire." in page
 

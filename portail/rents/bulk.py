@@ -1,0 +1,399 @@
+"""Files of rents (bulk declaration): deposit, check every line with the screen's rules, then
+record the valid lines as one submission, inline or in the background by size."""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+
+from portail.common import clock
+from portail.help.difficulties import Difficulty
+from portail.portfolios.models import Portfolio, Tenancy
+
+from . import rules, selectors
+from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
+from .models import BulkImport, JulyRent, RentDeclaration, RentSubmission
+from .parsing import read_rent_lines
+from .tenant_list import with_rents
+
+log = logging.getLogger(__name__)
+
+PROGRESS_SECONDS = 0.5  # the progress bar is written at most this often
+
+
+def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
+    """Check every line of a file of rents with the screen's rules, noting each error with its
+    line number (difficulty 10); nothing is recorded."""
+    bulk = BulkImport.objects.select_related("portfolio").get(pk=bulk_import_id)
+    rows = _lines_of_file(bulk)
+    if rows is None:
+        return bulk
+    bulk.total_lines = len(rows)
+    bulk.save(update_fields=["total_lines"])
+    _save_outcome(bulk, _check_lines(bulk, rows))
+    return bulk
+
+
+def _lines_of_file(bulk: BulkImport) -> list[tuple[int, str, str]] | None:
+    """The file's lines; None, and the file marked failed, when it cannot be read at all."""
+    try:
+        with bulk.file.open("rb") as handle:
+            return read_rent_lines(handle.read())
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
+        log.info("bulk_import_unreadable id=%s", bulk.pk)
+        bulk.status = BulkImport.Status.FAILED
+        bulk.save(update_fields=["status"])
+        return None
+
+
+@dataclass
+class _Outcome:
+    """What the check found: errors [line, number, reason], valid lines "line\ttenancy\tamount",
+    warnings [line, reasons] (amounts to confirm)."""
+
+    errors: list = field(default_factory=list)
+    valid: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def _check_lines(bulk: BulkImport, rows: list[tuple[int, str, str]]) -> _Outcome:
+    """Each line against the portfolio's tenancies (one query) and the amount rules; the
+    progress is written now and then for the progress page."""
+    year = bulk.year
+    tenancies = {
+        number: (pk, status, previous)
+        for pk, number, status, previous in with_rents(
+            Tenancy.objects.filter(portfolio=bulk.portfolio), year=year
+        ).values_list("pk", "recipient_number", "status", "rent_previous")
+    }
+    ratio = selectors.irl_ratio(year)
+    ceiling = selectors.confirmation_ceiling()
+    outcome, seen = _Outcome(), {}
+    last_progress = time.monotonic()
+    for index, (line, number, amount_text) in enumerate(rows, start=1):
+        number = number.replace(" ", "")
+        tenancy = tenancies.get(number)
+        refusal = _tenancy_refusal(tenancy, first_line=seen.get(number), year=year)
+        if refusal is not None:
+            outcome.errors.append([line, number, refusal])
+        else:
+            try:
+                amount = rules.parse_amount(amount_text)
+            except rules.AmountError as error:
+                outcome.errors.append([line, number, error.message])
+            else:
+                reasons = rules.amount_warnings(
+                    amount=amount, previous=tenancy[2], ratio=ratio, ceiling=ceiling, year=year
+                )
+                if reasons:
+                    outcome.warnings.append([line, " ".join(reasons)])
+                outcome.valid.append(f"{line}\t{tenancy[0]}\t{amount}")
+        seen.setdefault(number, line)
+        if index % 1000 == 0 and time.monotonic() - last_progress > PROGRESS_SECONDS:
+            BulkImport.objects.filter(pk=bulk.pk).update(processed_lines=index)
+            last_progress = time.monotonic()
+    return outcome
+
+
+def _tenancy_refusal(tenancy: tuple | None, *, first_line: int | None, year: int) -> str | None:
+    """Why a line's tenancy (id, status, July N-1 rent) takes no rent, as the screen would say;
+    None when it does."""
+    if tenancy is None:
+        return "Ce numéro allocataire n'est pas dans ce parc."
+    if first_line is not None:
+        return f"Ce locataire figure déjà ligne {first_line}."
+    if tenancy[1] == rules.Status.NOT_REQUIRED:
+        return f"Aucun loyer de juillet {year} n'est demandé."
+    if tenancy[1] == rules.Status.RECEIPT:
+        return f"Loyer de juillet {year - 1} inconnu : envoyez d'abord sa quittance."
+    return None
+
+
+def _save_outcome(bulk: BulkImport, outcome: _Outcome) -> None:
+    bulk.errors = outcome.errors
+    bulk.valid_lines = "\n".join(outcome.valid)
+    bulk.valid_count = len(outcome.valid)
+    bulk.warnings = outcome.warnings
+    bulk.processed_lines = bulk.total_lines
+    bulk.status = BulkImport.Status.CHECKED
+    bulk.save(
+        update_fields=[
+            "errors",
+            "valid_lines",
+            "valid_count",
+            "warnings",
+            "processed_lines",
+            "status",
+        ]
+    )
+
+
+def record_bulk_import(
+    *, bulk_import_id: int, user, valid_only: bool = False, confirmed: bool = False
+) -> BulkImport:
+    """Record the lines of a checked file as one submission with one acknowledgement; a file
+    with errors only when the landlord chose to record its valid lines (difficulty 10)."""
+    with transaction.atomic():
+        bulk = (
+            BulkImport.objects.select_for_update(of=("self",))
+            .select_related("portfolio__landlord")
+            .get(pk=bulk_import_id)
+        )
+        if bulk.status == BulkImport.Status.RECORDED:
+            return bulk
+        check_may_declare(user, bulk.portfolio)
+        check_campaign_open(bulk.year)
+        if bulk.status not in (BulkImport.Status.CHECKED, BulkImport.Status.RECORDING):
+            raise DeclarationRefused("Ce fichier n'a pas encore été vérifié.")
+        if bulk.errors and not valid_only:
+            raise DeclarationRefused(
+                "Ce fichier contient des erreurs : corrigez-les et déposez-le à nouveau, ou "
+                "choisissez d'enregistrer seulement les lignes valides.",
+                help_entry=Difficulty.AMOUNT_NOT_ACCEPTED,
+            )
+        if bulk.warning_count and not confirmed:
+            raise DeclarationRefused(
+                "Confirmez les montants inhabituels signalés avant d'enregistrer.",
+                help_entry=Difficulty.AMOUNT_NOT_ACCEPTED,
+            )
+        now = clock.now()
+        submission = RentSubmission.objects.create(
+            portfolio=bulk.portfolio,
+            year=bulk.year,
+            channel=RentSubmission.Channel.IMPORT,
+            token=uuid.uuid4(),
+            submitted_by=user,
+            submitted_at=now,
+        )
+        # (tenancy id, amount) of each line: plain tuples, 100,000 of them at most.
+        lines = bulk.valid_amounts()
+        if connection.vendor == "postgresql":
+            _copy_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
+        else:
+            _create_rents(lines, submission=submission, user=user, year=bulk.year, now=now)
+        bulk.submission = submission
+        bulk.status = BulkImport.Status.RECORDED
+        bulk.processed_lines = bulk.total_lines
+        bulk.save(update_fields=["submission", "status", "processed_lines"])
+    log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, bulk.valid_count)
+    return bulk
+
+
+def _create_rents(lines: list, *, submission, user, year: int, now) -> None:
+    """SQLite (and any engine without COPY): the superseded versions to the history, then the
+    current rents by bulk INSERT ... ON CONFLICT, each with its next version number."""
+    incoming = {tenancy_id for tenancy_id, _amount in lines}
+    RentDeclaration.objects.bulk_create(
+        [
+            RentDeclaration(
+                submission_id=submission_id,
+                tenancy_id=tenancy_id,
+                year=year,
+                version=version,
+                amount=amount,
+                declared_by_id=declared_by_id,
+                declared_at=declared_at,
+            )
+            for submission_id, tenancy_id, version, amount, declared_by_id, declared_at in (
+                JulyRent.objects.filter(
+                    tenancy__portfolio_id=submission.portfolio_id,
+                    year=year,
+                    submission__isnull=False,
+                ).values_list(
+                    "submission_id",
+                    "tenancy_id",
+                    "version",
+                    "amount",
+                    "recorded_by_id",
+                    "recorded_at",
+                )
+            )
+            if tenancy_id in incoming
+        ],
+        batch_size=5000,
+    )
+    versions = dict(
+        RentDeclaration.objects.filter(tenancy__portfolio_id=submission.portfolio_id, year=year)
+        .values("tenancy_id")
+        .annotate(v=Max("version"))
+        .values_list("tenancy_id", "v")
+    )
+    JulyRent.objects.bulk_create(
+        [
+            JulyRent(
+                tenancy_id=tenancy_id,
+                year=year,
+                amount=Decimal(amount),
+                source=JulyRent.Source.IMPORT,
+                recorded_at=now,
+                recorded_by=user,
+                submission=submission,
+                version=versions.get(tenancy_id, 0) + 1,
+            )
+            for tenancy_id, amount in lines
+        ],
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["tenancy", "year"],
+        update_fields=["amount", "source", "recorded_at", "recorded_by", "submission", "version"],
+    )
+
+
+def record_bulk_import_in_background(
+    *, bulk_import_id: int, user, valid_only: bool, confirmed: bool
+) -> None:
+    """record_bulk_import run by the worker. When it is refused (the campaign closed, the
+    right was withdrawn meanwhile) or fails, nothing is recorded and the file goes back to
+    "checked" with the reason, so the landlord's progress page stops waiting and says what
+    to do instead of turning forever."""
+    try:
+        record_bulk_import(
+            bulk_import_id=bulk_import_id, user=user, valid_only=valid_only, confirmed=confirmed
+        )
+    except DeclarationRefused as refusal:
+        _bulk_recording_stopped(bulk_import_id, refusal.message)
+    except PermissionDenied as refusal:
+        _bulk_recording_stopped(bulk_import_id, str(refusal))
+    except Exception:
+        _bulk_recording_stopped(
+            bulk_import_id,
+            "L'enregistrement n'a pas pu se faire et rien n'a été enregistré : cliquez à "
+            "nouveau sur « Enregistrer ». Si cela se reproduit, appelez votre Caf au "
+            f"{settings.AGENCY_PHONE}.",
+        )
+        raise
+
+
+def _bulk_recording_stopped(bulk_import_id: int, reason: str) -> None:
+    BulkImport.objects.filter(pk=bulk_import_id, status=BulkImport.Status.RECORDING).update(
+        status=BulkImport.Status.CHECKED, refusal=reason[:300]
+    )
+    log.info("bulk_import_not_recorded id=%s", bulk_import_id)
+
+
+def _copy_rents(lines: list, *, submission, user, year: int, now) -> None:
+    """PostgreSQL: the current rents by COPY straight into their table when the portfolio has
+    no rent nor declaration for the year yet (the usual first declaration); else through a
+    temporary table: the rows to replace are locked, the declared ones copied into the history,
+    then one INSERT ... ON CONFLICT writes each line with its next version. The table's
+    constraints apply either way."""
+    portfolio_id = submission.portfolio_id
+    fixed = (year, str(JulyRent.Source.IMPORT), now, user.pk, submission.pk)
+    # Table names come from the models; every value is a parameter or COPY data.
+    rents, history = JulyRent._meta.db_table, RentDeclaration._meta.db_table
+    with connection.cursor() as cursor:
+        if not (
+            JulyRent.objects.filter(tenancy__portfolio_id=portfolio_id, year=year).exists()
+            or RentDeclaration.objects.filter(
+                tenancy__portfolio_id=portfolio_id, year=year
+            ).exists()
+        ):
+            try:
+                with (
+                    transaction.atomic(),
+                    cursor.copy(
+                        f"COPY {rents} (tenancy_id, amount, year, source, recorded_at, "
+                        "recorded_by_id, submission_id, version) FROM STDIN"
+                    ) as copy,
+                ):
+                    for tenancy_id, amount in lines:
+                        copy.write_row((tenancy_id, amount, *fixed, 1))
+                return
+            except IntegrityError:
+                pass  # a rent declared on screen meanwhile: upsert below
+        cursor.execute(
+            "CREATE TEMPORARY TABLE rents_incoming (tenancy_id bigint, amount numeric(9, 2)) "
+            "ON COMMIT DROP"
+        )
+        with cursor.copy("COPY rents_incoming (tenancy_id, amount) FROM STDIN") as copy:
+            for line in lines:
+                copy.write_row(line)
+        cursor.execute("ANALYZE rents_incoming")
+        cursor.execute(
+            f"SELECT 1 FROM {rents} r JOIN rents_incoming i ON i.tenancy_id = r.tenancy_id "  # noqa: S608
+            "WHERE r.year = %s FOR UPDATE OF r",
+            [year],
+        )
+        cursor.execute(
+            f"INSERT INTO {history} (submission_id, tenancy_id, year, version, amount, "  # noqa: S608
+            "declared_by_id, declared_at) SELECT r.submission_id, r.tenancy_id, r.year, "
+            f"r.version, r.amount, r.recorded_by_id, r.recorded_at FROM {rents} r "
+            "JOIN rents_incoming i ON i.tenancy_id = r.tenancy_id "
+            "WHERE r.year = %s AND r.submission_id IS NOT NULL",
+            [year],
+        )
+        cursor.execute(
+            f"INSERT INTO {rents} (tenancy_id, amount, year, source, recorded_at, "  # noqa: S608
+            "recorded_by_id, submission_id, version) "
+            "SELECT i.tenancy_id, i.amount, %s, %s, %s, %s, %s, 1 + COALESCE(("
+            f"SELECT MAX(h.version) FROM {history} h "
+            "WHERE h.tenancy_id = i.tenancy_id AND h.year = %s), 0) FROM rents_incoming i "
+            "ON CONFLICT (tenancy_id, year) DO UPDATE SET amount = EXCLUDED.amount, "
+            "source = EXCLUDED.source, recorded_at = EXCLUDED.recorded_at, "
+            "recorded_by_id = EXCLUDED.recorded_by_id, submission_id = EXCLUDED.submission_id, "
+            "version = EXCLUDED.version",
+            [*fixed, year],
+        )
+
+
+@transaction.atomic
+def deposit_bulk_import(*, user, portfolio: Portfolio, upload) -> BulkImport:
+    """Keep a deposited file of rents for checking; nothing is declared yet."""
+    check_may_declare(user, portfolio)
+    year = rules.campaign_year(clock.today())
+    check_campaign_open(year)
+    bulk = BulkImport(
+        portfolio=portfolio,
+        year=year,
+        filename=(upload.name or "fichier")[:200],
+        status=BulkImport.Status.CHECKING,
+        uploaded_by=user,
+    )
+    bulk.file.save("depot", upload, save=False)
+    bulk.save()
+    return bulk
+
+
+# --- Inline or in the background: the file's size decides ---------------------------------------
+# The tasks (tasks.py) call back into this module, hence the imports inside the functions.
+
+
+def deposit_and_check_bulk_import(*, user, portfolio: Portfolio, upload) -> BulkImport:
+    """Keep a deposited file of rents and check it: at once when it is small (fewer than about
+    RENT_BULK_BACKGROUND_LINES lines of 40 bytes), else in the background."""
+    from . import tasks
+
+    bulk = deposit_bulk_import(user=user, portfolio=portfolio, upload=upload)
+    if upload.size < settings.RENT_BULK_BACKGROUND_LINES * 40:
+        check_bulk_import(bulk_import_id=bulk.pk)
+    else:
+        tasks.check_bulk_import.enqueue(bulk.pk)
+    return bulk
+
+
+def record_or_queue_bulk_import(
+    *, bulk: BulkImport, user, valid_only: bool, confirmed: bool
+) -> BulkImport:
+    """Record a checked file at once when it has at most RENT_BULK_BACKGROUND_LINES valid
+    lines; else mark it "recording" and leave it to the worker (record_bulk_import_in_background).
+    The file comes back recorded, or with the status RECORDING when queued."""
+    from . import tasks
+
+    if bulk.valid_count <= settings.RENT_BULK_BACKGROUND_LINES:
+        return record_bulk_import(
+            bulk_import_id=bulk.pk, user=user, valid_only=valid_only, confirmed=confirmed
+        )
+    if bulk.errors and not valid_only:
+        raise DeclarationRefused("Ce fichier contient des erreurs.")
+    BulkImport.objects.filter(pk=bulk.pk, status=BulkImport.Status.CHECKED).update(
+        status=BulkImport.Status.RECORDING, processed_lines=0, refusal=""
+    )
+    tasks.record_bulk_import.enqueue(bulk.pk, user.pk, valid_only, confirmed)
+    bulk.status = BulkImport.Status.RECORDING
+    return bulk

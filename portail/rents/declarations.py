@@ -1,0 +1,215 @@
+"""Declaring a July rent on screen (declare_rent), and what every way of recording a rent
+shares: the refusals, the campaign and right checks, the current rent and its history."""
+
+import logging
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+
+from portail.common import clock
+from portail.help.difficulties import Difficulty
+from portail.portfolios.models import Portfolio, Tenancy
+from portail.portfolios.selectors import may_declare
+
+from . import rules, selectors
+from .models import JulyRent, RentDeclaration, RentSubmission
+from .tenant_list import with_rents
+
+log = logging.getLogger(__name__)
+
+
+class DeclarationRefused(Exception):
+    """A declaration that cannot be recorded; ``message`` says why and what to do, in French."""
+
+    def __init__(self, message: str, *, help_entry: Difficulty | None = None):
+        self.message = message
+        self.help_entry = help_entry
+        super().__init__(message)
+
+
+def check_campaign_open(year: int) -> None:
+    """Refuse when the campaign of year N is not open today."""
+    campaign = selectors.campaign_of_year(year)
+    if not campaign.is_open_on(clock.today()):
+        raise DeclarationRefused(
+            f"La campagne des loyers de juillet {year} n'est pas ouverte "
+            f"(du {campaign.opens_on:%d/%m/%Y} au {campaign.closes_on:%d/%m/%Y})."
+        )
+
+
+def check_may_declare(user, portfolio: Portfolio) -> None:
+    """403 for a user who may consult this portfolio but not declare in it."""
+    if not may_declare(user, portfolio):
+        raise PermissionDenied("Vous pouvez consulter ce parc mais pas y déclarer de loyer.")
+
+
+def amount_warnings_for(tenancy: Tenancy, *, amount: Decimal, year: int) -> list[str]:
+    """The reasons to confirm this amount for this tenancy (above the ceiling, above the IRL)."""
+    return rules.amount_warnings(
+        amount=amount,
+        previous=getattr(tenancy, "rent_previous", None),
+        ratio=selectors.irl_ratio(year),
+        ceiling=selectors.confirmation_ceiling(),
+        year=year,
+    )
+
+
+def _declarable_tenancy(portfolio: Portfolio, tenancy_id: int, year: int) -> Tenancy:
+    tenancy = with_rents(
+        Tenancy.objects.select_for_update(of=("self",)).filter(portfolio=portfolio, pk=tenancy_id),
+        year=year,
+    ).first()
+    if tenancy is None:
+        raise DeclarationRefused("Ce locataire n'est pas dans ce parc.")
+    if tenancy.status == rules.Status.NOT_REQUIRED:
+        raise DeclarationRefused(
+            f"{tenancy.tenant_name} n'était pas locataire de ce logement en juillet {year} : "
+            "aucun loyer n'est demandé."
+        )
+    if tenancy.status == rules.Status.RECEIPT:
+        raise DeclarationRefused(
+            f"La Caf ne connaît pas le loyer de juillet {year - 1} de {tenancy.tenant_name} : "
+            f"envoyez d'abord la quittance de juillet {year - 1}.",
+            help_entry=Difficulty.JULY_RENT_BLOCKED,
+        )
+    return tenancy
+
+
+@transaction.atomic
+def declare_rent(
+    *,
+    user,
+    portfolio: Portfolio,
+    tenancy_id: int,
+    year: int,
+    amount: Decimal,
+    token: uuid.UUID,
+    expected_version: int,
+    confirmed: bool,
+) -> RentSubmission:
+    """Declare (or correct) the July N rent of one tenancy; submitting twice records it once
+    (difficulty 10 for the amount, 9 for the missing July N-1 rent)."""
+    check_may_declare(user, portfolio)
+    replay = RentSubmission.objects.filter(token=token).first()
+    if replay is not None:
+        return replay
+    check_campaign_open(year)
+    tenancy = _declarable_tenancy(portfolio, tenancy_id, year)
+    if amount_warnings_for(tenancy, amount=amount, year=year) and not confirmed:
+        raise DeclarationRefused(
+            "Confirmez ce montant inhabituel avant de l'envoyer.",
+            help_entry=Difficulty.AMOUNT_NOT_ACCEPTED,
+        )
+    # The current rent row is locked before its version is read: a concurrent correction
+    # (screen or file) waits, then reads the version this one wrote.
+    JulyRent.objects.select_for_update().filter(tenancy=tenancy, year=year).first()
+    latest = selectors.latest_declaration(tenancy, year=year)
+    current_version = latest.version if latest else 0
+    if current_version != expected_version:
+        return _answer_to_outdated_form(latest, amount=amount)
+    try:
+        submission = _record_declaration(
+            user=user,
+            portfolio=portfolio,
+            tenancy=tenancy,
+            year=year,
+            amount=amount,
+            token=token,
+            version=current_version + 1,
+        )
+    except IntegrityError:
+        return _answer_to_concurrent_twin(tenancy, year=year, amount=amount, token=token)
+    log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
+    return submission
+
+
+def _answer_to_outdated_form(latest, *, amount: Decimal) -> RentSubmission:
+    """Another tab or the back button sent a form based on an older version: the same amount
+    is the same declaration (its submission), another one is refused and explained."""
+    if latest is not None and latest.amount == amount:
+        return latest.submission
+    raise DeclarationRefused(
+        "Une autre déclaration de ce loyer a été enregistrée entre-temps "
+        f"({latest.amount if latest else ''} €) : vérifiez-la, puis corrigez-la si besoin."
+    )
+
+
+def _record_declaration(
+    *, user, portfolio, tenancy, year: int, amount: Decimal, token: uuid.UUID, version: int
+) -> RentSubmission:
+    """The submission and the new current rent, in a savepoint: a concurrent twin makes it
+    raise IntegrityError and leaves the outer transaction usable."""
+    now = clock.now()
+    with transaction.atomic():
+        submission = RentSubmission.objects.create(
+            portfolio=portfolio,
+            year=year,
+            channel=RentSubmission.Channel.ONLINE,
+            token=token,
+            submitted_by=user,
+            submitted_at=now,
+        )
+        record_current_rent(
+            tenancy_id=tenancy.pk,
+            year=year,
+            values={
+                "amount": amount,
+                "source": JulyRent.Source.ONLINE,
+                "recorded_at": now,
+                "recorded_by": user,
+                "submission": submission,
+                "version": version,
+            },
+        )
+    return submission
+
+
+def _answer_to_concurrent_twin(
+    tenancy: Tenancy, *, year: int, amount: Decimal, token: uuid.UUID
+) -> RentSubmission:
+    """A concurrent twin won the race; answer with what it recorded."""
+    twin = RentSubmission.objects.filter(token=token).first()
+    if twin is not None:
+        return twin
+    latest = selectors.latest_declaration(tenancy, year=year)
+    if latest is not None and latest.amount == amount:
+        return latest.submission
+    raise DeclarationRefused(
+        "Une autre déclaration de ce loyer vient d'être enregistrée : vérifiez-la."
+    ) from None
+
+
+def keep_superseded_versions(rents: QuerySet[JulyRent]) -> int:
+    """Copy the declared current versions among these rents into the history of superseded
+    versions, as they were sent (who and when included), before they are replaced: a version
+    is never lost. One INSERT ... SELECT; the caller's transaction covers the replacement."""
+    declared = rents.filter(submission__isnull=False).values_list(
+        "submission_id", "tenancy_id", "year", "version", "amount", "recorded_by_id", "recorded_at"
+    )
+    sql, params = declared.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {RentDeclaration._meta.db_table} (submission_id, tenancy_id, year, "  # noqa: S608
+            f"version, amount, declared_by_id, declared_at) {sql}",
+            params,
+        )
+        return cursor.rowcount
+
+
+def record_current_rent(*, tenancy_id: int, year: int, values: dict) -> JulyRent:
+    """Make these values the July rent of the year, the one it replaces going to the history
+    when a landlord had declared it. Declared values carry ``submission`` and ``version``;
+    others (feed, receipt) carry neither."""
+    values = {"submission": None, "version": None, **values}
+    rents = JulyRent.objects.filter(tenancy_id=tenancy_id, year=year)
+    current = rents.select_for_update().first()
+    if current is None:
+        return JulyRent.objects.create(tenancy_id=tenancy_id, year=year, **values)
+    keep_superseded_versions(rents)
+    for field, value in values.items():
+        setattr(current, field, value)
+    current.save(update_fields=list(values))
+    return current

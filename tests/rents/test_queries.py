@@ -1,0 +1,134 @@
+"""The list pages of portfolios and rents read a fixed number of queries, whatever their rows
+(the tenant list has its own, finer test in test_tenant_list.py). Each query is named."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from portail.rents.models import BulkImport, RentSubmission
+from tests.factories import JulyRentFactory, PortfolioFactory, TenancyFactory
+
+from .helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+# Every signed-in page of a landlord starts with these.
+SESSION_AND_USER = 2  # the session; the user with its landlord (accounts.backends)
+
+
+def _submissions(world, count: int) -> list[RentSubmission]:
+    submissions = []
+    for _ in range(count):
+        submission = RentSubmission.objects.create(
+            portfolio=world.portfolio,
+            year=2026,
+            channel=RentSubmission.Channel.IMPORT,
+            token=uuid.uuid4(),
+            submitted_by=world.user,
+            submitted_at=datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC),
+        )
+        tenancy = TenancyFactory(portfolio=world.portfolio)
+        JulyRentFactory(
+            tenancy=tenancy, year=2026, amount=Decimal("600.00"), submission=submission, version=1
+        )
+        submissions.append(submission)
+    return submissions
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_parcs_page(client, django_assert_num_queries, rows):
+    world = make_world()
+    for _ in range(rows):
+        PortfolioFactory(landlord=world.user.landlord)
+    client.force_login(world.user)
+    client.get(reverse("portfolios:home"))  # counts the tenancies into the cache
+    # session, user; the user's portfolios; the header's portfolios (no portfolio in the URL)
+    with django_assert_num_queries(SESSION_AND_USER + 2):
+        page = client.get(reverse("portfolios:home"))
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_acknowledgements_page(client, django_assert_num_queries, rows):
+    world = make_world()
+    _submissions(world, rows)
+    client.force_login(world.user)
+    url = reverse("rents:history", args=[world.portfolio.pk])
+    client.get(url)  # the first request after signing in also writes the session
+    # session, user; the user's portfolios (the check and the header); the acknowledgements
+    # with who sent each
+    with django_assert_num_queries(SESSION_AND_USER + 2):
+        page = client.get(url).content.decode()
+    assert page.count("/accuses/") >= rows
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_one_acknowledgement_with_its_lines(client, django_assert_num_queries, rows):
+    world = make_world()
+    submission = _submissions(world, 1)[0]
+    for _ in range(rows - 1):
+        JulyRentFactory(
+            tenancy=TenancyFactory(portfolio=world.portfolio),
+            year=2026,
+            submission=submission,
+            version=1,
+        )
+    client.force_login(world.user)
+    url = reverse("rents:acknowledgement", args=[world.portfolio.pk, submission.pk])
+    client.get(url)  # the first request after signing in also writes the session
+    # session, user; the user's portfolios; the submission with who sent it; its lines
+    # (current and superseded versions, one UNION); their COUNT
+    with django_assert_num_queries(SESSION_AND_USER + 4):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_file_deposits_page(client, django_assert_num_queries, rows):
+    world = make_world()
+    for n in range(rows):
+        bulk = BulkImport(
+            portfolio=world.portfolio,
+            year=2026,
+            filename=f"loyers-{n}.csv",
+            status=BulkImport.Status.CHECKED,
+            uploaded_by=world.user,
+        )
+        bulk.file.save("depot", ContentFile(b"1;650\n"), save=False)
+        bulk.save()
+    client.force_login(world.user)
+    url = reverse("rents:bulk_new", args=[world.portfolio.pk])
+    client.get(url)  # the campaign's dates into the cache
+    # session, user; the user's portfolios; the last files with who sent each
+    with django_assert_num_queries(SESSION_AND_USER + 2):
+        page = client.get(url).content.decode()
+    assert page.count("loyers-") == rows
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_a_tenancy_page_with_its_receipts_and_versions(client, django_assert_num_queries, rows):
+    from portail.rents.models import Receipt
+
+    world = make_world()
+    for _ in range(rows):
+        receipt = Receipt(
+            tenancy=world.missing,
+            year=2025,
+            amount=Decimal("640.00"),
+            content_type="application/pdf",
+            submitted_by=world.user,
+            status=Receipt.Status.REJECTED,
+        )
+        receipt.file.save("quittance", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        receipt.save()
+    client.force_login(world.user)
+    url = reverse("rents:declare", args=[world.portfolio.pk, world.missing.pk])
+    client.get(url)  # the campaign's dates into the cache
+    # session, user; the user's portfolios; the tenancy with its rents and status; the
+    # versions: superseded ones, then the current one; the tenancy's receipts
+    with django_assert_num_queries(SESSION_AND_USER + 5):
+        page = client.get(url).content.decode()
+    assert "quittance" in page
