@@ -399,7 +399,8 @@ def main(argv=None) -> None:
         load = float(measured["Aggregated"]["Requests/s"])
         report += [
             "",
-            f"2. at {load:.1f} requests/s = {load / peak:.2f} of saturation, reminders going out:",
+            f"2. at {load:.1f} requests/s = {load / peak:.2f} of saturation"
+            + (", reminders going out:" if args.reminders else ":"),
             *page_table(measured),
         ]
         signins = run_locust(
@@ -413,11 +414,17 @@ def main(argv=None) -> None:
         )
         per_second = float(signins.get("sign-in", {}).get("Requests/s", 0))
         limit = cores / argon2
+        cpu, total = signins["cpu"], int(signins["Aggregated"]["Request Count"])
+        cycles = max(int(signins.get("sign-in", {}).get("Request Count", 0)), 1)
+        cycle_ms = (cpu["web"] + cpu["database"]) * total / cycles
         report += [
             "",
             f"3. sign-ins: {per_second:.1f}/s; Argon2 limit {limit:.1f}/s "
             f"({argon2 * 1000:.1f} ms per verification, {cores} cores): "
             f"{per_second / limit:.2f} x (target 0.8)",
+            f"   in CPU: a sign-in cycle (form, sign-in, sign-out) costs {cycle_ms:.0f} ms of web "
+            f"and database CPU, Argon2 {argon2 * 1000:.0f} ms of it: "
+            f"{argon2 * 1000 / max(cycle_ms, 0.001):.2f} x the Argon2 limit on an idle machine",
             *page_table(signins),
         ]
         stack.stop_workers()
