@@ -156,15 +156,20 @@ def start_web(
         {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},
     )
     if wait:
-        wait_web(name, port=port)
+        wait_web(name, port=port, processes=processes)
 
 
-def wait_web(name: str, *, port: int) -> None:
-    wait_until(
-        lambda: http_status(f"http://127.0.0.1:{port}/health/") in (200, 503),
-        timeout=60,
-        what=f"web node {name}",
-    )
+def wait_web(name: str, *, port: int, processes: Processes | None = None) -> None:
+    """Until the node answers /health/ (a busy machine may take a minute to boot it)."""
+    try:
+        wait_until(
+            lambda: http_status(f"http://127.0.0.1:{port}/health/") in (200, 503),
+            timeout=180,
+            what=f"web node {name}",
+        )
+    except TimeoutError as error:
+        log = processes.log(name)[-2000:] if processes else ""
+        raise TimeoutError(f"{error}; its log ends with:\n{log}") from None
 
 
 def supervised(args: list[str]) -> list[str]:

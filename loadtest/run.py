@@ -110,7 +110,7 @@ class Stack:
                 wait=False,
             )
         for n, port in enumerate(self.web_ports):
-            cluster.wait_web(f"web-{n}", port=port)
+            cluster.wait_web(f"web-{n}", port=port, processes=self.processes)
         for queue in self.queues():
             self.start_worker(queue)
         cluster.start_sweep(self.processes, "sweep", env=self.env, every=10)

@@ -187,7 +187,7 @@ class SignInThrottle(models.Model):
 class RateLimitCounter(models.Model):
     """A recovery rate-limit window counted in the database while Redis is unreachable."""
 
-    key = models.CharField(max_length=40, unique=True)
+    key = models.CharField(max_length=64, unique=True)
     count = models.PositiveIntegerField(default=0)
     window_ends_at = models.DateTimeField()
 

@@ -29,7 +29,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def nodes(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Node A and node B (gunicorn, 2 processes each), a worker and a sweep per node, nginx."""
+    """Node A and node B (gunicorn), a worker and a sweep per node, nginx, Redis."""
     directory = tmp_path_factory.mktemp("two-nodes")
     processes = cluster.Processes(directory)
     smtp = SmtpServer()
@@ -45,12 +45,15 @@ def nodes(django_db_setup, django_db_blocker, tmp_path_factory):
                 email_url=smtp.url,
                 LETTER_SPOOL_DIR=str(directory / "spool"),
             )
+        for node in ("a", "b"):  # one gunicorn process per node: fewer to boot at once
+            cluster.start_web(
+                processes, f"web-{node}", port=ports[node], env=env, workers=1, wait=False
+            )
         for node in ("a", "b"):
-            cluster.start_web(processes, f"web-{node}", port=ports[node], env=env, wait=False)
+            cluster.wait_web(f"web-{node}", port=ports[node], processes=processes)
+        for node in ("a", "b"):
             cluster.start_worker(processes, f"worker-{node}", env=env)
             cluster.start_sweep(processes, f"sweep-{node}", env=env, every=0.5)
-        for node in ("a", "b"):
-            cluster.wait_web(f"web-{node}", port=ports[node])
         cluster.start_nginx(
             processes, "nginx", port=ports["proxy"], upstream_ports=[ports["a"], ports["b"]]
         )

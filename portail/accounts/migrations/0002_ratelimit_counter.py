@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='RateLimitCounter',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, unique=True)),
+                ('key', models.CharField(max_length=64, unique=True)),
                 ('count', models.PositiveIntegerField(default=0)),
                 ('window_ends_at', models.DateTimeField()),
             ],
