@@ -37,9 +37,10 @@ serve: env
 	@scripts/serve.sh
 
 # Tests run in production mode (DEBUG off) with a throwaway key; the live test server speaks
-# plain HTTP, so cookies cannot be marked Secure there.
+# plain HTTP, so cookies cannot be marked Secure there and HTTP is not redirected to HTTPS.
 test: env system-packages
-	SECRET_KEY="$${SECRET_KEY:-test-$$(date +%s%N)-$$RANDOM}" SECURE_COOKIES=false DEBUG=false \
+	SECRET_KEY="$${SECRET_KEY:-test-$$(date +%s%N)-$$RANDOM}" SECURE_COOKIES=false \
+	  SECURE_SSL_REDIRECT=false DEBUG=false \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: env

@@ -26,6 +26,7 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ["SECURE_COOKIES"] = "false"
+    os.environ["SECURE_SSL_REDIRECT"] = "false"  # plain HTTP on loopback
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-rents-")
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -112,6 +112,7 @@ def _start_gunicorn(port: int) -> subprocess.Popen:
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="false",
+        SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",
     )  # DATABASE_URL, SECRET_KEY and MEDIA_ROOT come from setup_django

@@ -8,7 +8,12 @@
 3. Real sign-ins per second: N processes POST the sign-in form through Django's full stack
    (middleware, CSRF, form, lock-out checks, audit event, session rotation) on a SQLite file
    (or DATABASE_URL), each sign-in followed by a sign-out.
-The target is sign-ins >= 80 % of the limit: Argon2 must be the cost, not the rest.
+4. Each branch of the landlords' and the staff's sign-in (right, wrong, unknown, no usable
+   password, temporary, locked) and of the recovery forms (existing or unknown account): the
+   median time of each and its ratio to the unknown identifier / account
+   (bench/sign_in_branches.py).
+The targets: sign-ins >= 80 % of the limit (Argon2 must be the cost, not the rest), and every
+branch ratio within 0.9-1.1 (the time tells nothing about who exists).
 """
 
 import argparse
@@ -24,6 +29,7 @@ DB = REPO / "var" / "bench-sign-in.sqlite3"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB}")
 os.environ.setdefault("SECRET_KEY", "bench-only-key-not-secret")
 os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -118,6 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=25, help="timed requests per branch")
     options = parser.parse_args()
     multiprocessing.set_start_method("fork")
     identifiers = _prepare(options.workers)
@@ -144,6 +151,9 @@ def main() -> None:
     print(f"sign-ins ({options.workers} processes, full stack): {rate:7.1f} sign-ins/s")
     share = rate / limit * 100
     print(f"sign-ins / argon2 limit: {share:5.1f} % (target >= 80 %)")
+    import sign_in_branches
+
+    sign_in_branches.run(options.rounds)
     DB.unlink(missing_ok=True)
 
 

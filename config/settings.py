@@ -102,6 +102,14 @@ TEMPLATES = [
         },
     },
     {
+        # Plain text (e-mail subjects and text bodies): never HTML-escaped, or a subject would
+        # read "L&#x27;adresse" (correspondence/rendering.py renders them with this engine).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
+    {
         # Fragments repeated on every row of a long list (portail/common/jinja2.py says why).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
@@ -137,19 +145,15 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Shared across processes and machines when CACHE_URL is Redis (django-redis). The cache proper
 # degrades to misses while Redis is unreachable (IGNORE_EXCEPTIONS): pages are computed again
-# and sessions read from the database. Counters that guard something (the recovery forms' rate
-# limits) use the "counters" alias, which raises, so they can fall back to the database
-# (portail/accounts/ratelimit.py). Timeouts are short: a stopped Redis costs a request 0.5 s
-# at most, never a hung process.
+# and sessions read from the database; what guards something (lock-outs, rate limits) is in
+# the database anyway. Timeouts are short: a stopped Redis costs a request 0.5 s at most,
+# never a hung process.
 SHARED_CACHE = CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
 if SHARED_CACHE:
     _redis_options = {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25}
     CACHES["default"]["OPTIONS"] = {**_redis_options, "IGNORE_EXCEPTIONS": True}
-    CACHES["counters"] = {**CACHES["default"], "OPTIONS": dict(_redis_options)}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "portail.availability"
-else:
-    CACHES["counters"] = CACHES["default"]
 # Sessions: in the database, read through the shared cache when there is one (cached_db: a
 # Redis hit saves a database read per page; the database stays the reference, so a Redis
 # outage signs nobody out). With a per-process cache (the demo, tests) the database alone.
@@ -231,7 +235,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# HTTPS only in production (DEBUG off): plain HTTP is redirected, and browsers are told for a
+# year to use HTTPS only, on subdomains too (`manage.py check --deploy` passes with no warning,
+# tested). Behind a TLS-terminating proxy, set BEHIND_TLS_PROXY so the portal knows a request
+# came over HTTPS, or SECURE_SSL_REDIRECT=false when the proxy redirects itself (README).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )

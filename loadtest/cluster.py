@@ -136,6 +136,9 @@ def portal_env(*, database_url: str, cache_url: str, email_url: str, **extra: st
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "loopback-cluster-key-" + str(os.getpid()),
         "SECURE_COOKIES": "false",
+        # Plain HTTP on loopback: no redirect to HTTPS, no HSTS (production has TLS at nginx).
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
         "DATABASE_URL": database_url,
         "CACHE_URL": cache_url,
         "EMAIL_URL": email_url,

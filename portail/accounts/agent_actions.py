@@ -121,7 +121,7 @@ def change_landlord_address(
 
 @transaction.atomic
 def disable_user(*, user: User, agent: User, reason: str, ip: str | None) -> None:
-    """Disable a user: its sessions end at their next request, its temporary passwords stop."""
+    """Disable a user: its sessions end for good (User.save), its temporary passwords stop."""
     user.is_active = False
     user.save(update_fields=["is_active"])
     retire_temporary_passwords(user=user)

@@ -1,8 +1,10 @@
 """Landlords and the users who sign in for them."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from portail.common import clock
 
@@ -101,6 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     credentials_letter_sent_at = models.DateTimeField(
         "dernier courrier d'accès envoyé le", null=True, blank=True
     )
+    # Part of every session's authentication hash: raised each time the account is deactivated
+    # (suspension, removal, staff disabling), so the sessions it had never come back, even once
+    # the account is active again (see save() and docs/security.md, "Sessions").
+    session_generation = models.PositiveIntegerField("génération des sessions", default=0)
 
     objects = UserManager()
 
@@ -130,6 +136,44 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Where the agency e-mails this user: the user's own address, else the landlord's."""
         return self.email or (self.landlord.email if self.landlord_id else "")
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._was_active = user.__dict__.get("is_active")
+        return user
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._was_active = self.__dict__.get("is_active")
+
+    def save(self, *args, **kwargs):
+        """Any deactivation, whatever path saves it (team, back office, admin), ends the user's
+        sessions for good: the session generation goes up with it."""
+        if not self.is_active and getattr(self, "_was_active", None) is not False:
+            self.session_generation += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "session_generation"}
+        super().save(*args, **kwargs)
+        self._was_active = self.is_active
+
+    def get_session_auth_hash(self):
+        """Django's HMAC of the password hash, which also covers the session generation: a
+        password change or a deactivation invalidates every session signed with the old one."""
+        return self._portal_session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._portal_session_hash(secret=secret)
+
+    def _portal_session_hash(self, secret=None) -> str:
+        return salted_hmac(
+            "portail.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class TemporaryPassword(models.Model):
     """A mot de passe provisoire: generated at delivery, stored only as a hash, single purpose.
@@ -144,6 +188,9 @@ class TemporaryPassword(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="temporary_passwords")
     password_hash = models.CharField(max_length=256)
+    # A short fingerprint of the password (temporary_passwords.selector): it picks which one of
+    # the user's temporary passwords a typed one can be, so a sign-in verifies one hash only.
+    selector = models.CharField(max_length=16, blank=True, default="")
     channel = models.CharField("envoyé par", max_length=8, choices=Channel.choices)
     issued_at = models.DateTimeField("émis le", default=clock.now)
     expires_at = models.DateTimeField("expire le")
@@ -184,19 +231,21 @@ class SignInThrottle(models.Model):
         return f"{self.scope}:{self.key}"
 
 
-class RateLimitCounter(models.Model):
-    """A recovery rate-limit window counted in the database while Redis is unreachable."""
+class RateCounter(models.Model):
+    """Requests counted per key in a fixed window (recovery forms), in the database so that
+    every web process shares it and parallel requests are counted one by one (ratelimit.py)."""
 
     key = models.CharField(max_length=64, unique=True)
-    count = models.PositiveIntegerField(default=0)
     window_ends_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "compteur de limite (secours)"
-        verbose_name_plural = "compteurs de limite (secours)"
+        verbose_name = "compteur de demandes"
+        verbose_name_plural = "compteurs de demandes"
+        indexes = [models.Index(fields=["window_ends_at"])]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.key}: {self.count}"
 
 
 class EmailConfirmation(models.Model):

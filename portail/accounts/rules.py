@@ -9,6 +9,7 @@ on every letter and e-mail (difficulty 4).
 """
 
 import datetime
+import hmac
 import re
 
 from portail.common.text import is_ascii_digits
@@ -137,6 +138,23 @@ LOCK_MEMORY_HOURS = 24
 def lockout_minutes(lockouts: int) -> int:
     """Length of the n-th lock in a row: 5, 15, 45, 135... minutes, never more than 24 hours."""
     return min(_FIRST_LOCK_MINUTES * _LOCK_GROWTH ** max(lockouts - 1, 0), _LONGEST_LOCK_MINUTES)
+
+
+# --- The demo ----------------------------------------------------------------------------------
+
+# The demo's landlords (feed/demo.py, demo/feed/) and the password `make run` shows: a demo
+# account signs in only in development, whatever database it was loaded into.
+DEMO_PASSWORD = "Bailleur-demo-2026"  # noqa: S105
+DEMO_LANDLORD_REF_PREFIX = "DEMO-"
+
+
+def demo_sign_in_refused(*, debug: bool, landlord_ref: str | None, password: str) -> bool:
+    """Outside DEBUG, no sign-in into a demo landlord's account and none with the demo
+    password (an account given it by hand, a copied demo database)."""
+    if debug:
+        return False
+    is_demo_account = (landlord_ref or "").startswith(DEMO_LANDLORD_REF_PREFIX)
+    return is_demo_account or hmac.compare_digest(password.encode(), DEMO_PASSWORD.encode())
 
 
 # --- Chosen passwords (CNIL deliberation 2022-100) -------------------------------------------

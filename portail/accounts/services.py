@@ -4,35 +4,20 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 
 from portail.audit.services import record_event
 from portail.common import clock
 
-from . import dispatch, lockout, rules
-from .models import EmailConfirmation, Landlord, User
-from .temporary_passwords import (
-    LENGTH as TEMPORARY_LENGTH,
-)
-from .temporary_passwords import (
-    canonical,
-    matching_temporary_password,
-    retire_temporary_passwords,
-)
+from . import dispatch, lockout, rules, verification
+from .models import EmailConfirmation, Landlord, TemporaryPassword, User
+from .temporary_passwords import retire_temporary_passwords
 
 _ALLOCATION_ATTEMPTS = 50
 EMAIL_CODE_VALIDITY = datetime.timedelta(minutes=30)
 EMAIL_CODE_MAX_ATTEMPTS = 5
-# Hashed once: verifying against it costs what verifying a real password costs.
-_DUMMY_HASH = None
-
-
-def _dummy_check(password: str) -> None:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = make_password(secrets.token_urlsafe(16))
-    check_password(password, _DUMMY_HASH)
 
 
 def _free_identifier() -> str:
@@ -124,11 +109,8 @@ class SignInResult:
     when: datetime.datetime | None = None
 
 
-def _check_temporary(user: User, password: str) -> SignInResult | None:
-    """A matching temporary password: valid, expired or replaced (difficulty 8)."""
-    found = matching_temporary_password(user=user, typed=password)
-    if found is None:
-        return None
+def _temporary_outcome(user: User, found: TemporaryPassword) -> SignInResult | None:
+    """A typed temporary password that matched: valid, expired or replaced (difficulty 8)."""
     if found.superseded_at is not None:
         newer = (
             user.temporary_passwords.filter(issued_at__gt=found.issued_at)
@@ -145,24 +127,42 @@ def _check_temporary(user: User, password: str) -> SignInResult | None:
     return SignInResult(user=user, via_temporary=True)
 
 
+def _verified_outcome(user: User | None, password: str) -> SignInResult | None:
+    """The one password verification of a sign-in, then what it means; None for a failure."""
+    verified = verification.verify_sign_in_password(user=user, password=password)
+    if not verified.matched:
+        return None
+    landlord_ref = user.landlord.ref if user.landlord_id else None
+    if rules.demo_sign_in_refused(
+        debug=settings.DEBUG, landlord_ref=landlord_ref, password=password
+    ):
+        record_event(action="sign_in.demo_refused", target=user.identifier)
+        return None
+    if verified.temporary is not None:
+        return _temporary_outcome(user, verified.temporary)
+    return SignInResult(user=user)
+
+
 def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignInResult:
-    """Check identifier and password; refuse with a reason only where it helps (diff. 7, 8)."""
-    until = lockout.locked_until(identifier=identifier, ip=ip)
-    if until:
+    """Check identifier and password; refuse with a reason only where it helps (diff. 7, 8).
+
+    The attempt is counted before the password is checked (lockout.claim_attempt), and every
+    answer costs one Argon2 verification (verification.py): neither parallel guesses nor
+    timing get past the lock-out or tell who exists.
+    """
+    claim = lockout.claim_attempt(identifier=identifier, ip=ip)
+    user = (
+        User.objects.select_related("landlord")
+        .filter(identifier=identifier, is_active=True)
+        .first()
+    )
+    if not claim.allowed:
+        verification.burn(password)
         record_event(action="sign_in.refused_locked", target=identifier, ip=ip)
-        return SignInResult(refusal=Refusal.LOCKED, when=until)
-    user = User.objects.filter(identifier=identifier, is_active=True).first()
-    result = None
-    if user is None:
-        _dummy_check(password)
-        if len(canonical(password)) == TEMPORARY_LENGTH:
-            _dummy_check(password)
-    elif user.has_usable_password() and user.check_password(password):
-        result = SignInResult(user=user)
-    else:
-        result = _check_temporary(user, password)
+        return SignInResult(refusal=Refusal.LOCKED, when=claim.locked_until)
+    result = _verified_outcome(user, password)
     if result is not None and not result.refusal:
-        lockout.clear_failures(identifier=identifier)
+        lockout.clear_failures(identifier=identifier, ip=ip)
         record_event(
             action="sign_in.success",
             actor=user,
@@ -172,13 +172,13 @@ def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignIn
         )
         return result
     if result is not None:  # the right temporary password, but too old: not an attack
+        lockout.release_attempt(identifier=identifier, ip=ip)
         record_event(action=f"sign_in.{result.refusal}", actor=user, target=identifier, ip=ip)
         return result
-    until = lockout.register_failure(identifier=identifier, ip=ip)
     record_event(action="sign_in.failure", target=identifier, ip=ip)
-    if until:
+    if claim.lock_started:
         record_event(action="sign_in.lockout", target=identifier, ip=ip)
-        return SignInResult(refusal=Refusal.LOCKED, when=until)
+        return SignInResult(refusal=Refusal.LOCKED, when=claim.lock_started)
     return SignInResult(refusal=Refusal.INVALID)
 
 
@@ -205,7 +205,7 @@ class IdentifierRequest:
     letter_sent_at: datetime.datetime | None = None
 
 
-def _never_used_letter(user: User) -> bool:
+def never_used_letter(user: User) -> bool:
     return user.last_login is None and user.first_credentials_channel == dispatch.LETTER
 
 
@@ -223,7 +223,7 @@ def remind_identifier(
         record_event(action="recovery.identifier", target=user_number, ip=ip)
         return IdentifierRequest()
     now = clock.now()
-    if _never_used_letter(user):
+    if never_used_letter(user):
         # A confirmation holds for the letter it was shown, once: replaying it sends nothing.
         confirmed = (
             confirmed_letter_of is not None

@@ -21,3 +21,15 @@ def schedule_first_access(*, landlord_ids: list[int]) -> None:
     for start in range(0, len(ids), FIRST_ACCESS_BATCH):
         batch = ids[start : start + FIRST_ACCESS_BATCH]
         transaction.on_commit(lambda batch=batch: grant_first_access_task.enqueue(batch))
+
+
+@task()
+def remind_identifier_task(user_number: str, ip: str | None) -> None:
+    """'Identifiant perdu', done in the background (recovery.py says why)."""
+    services.remind_identifier(user_number=user_number, ip=ip)
+
+
+@task()
+def reset_password_task(email: str, ip: str | None) -> None:
+    """'Mot de passe perdu', done in the background (recovery.py says why)."""
+    services.reset_password_by_email(email=email, ip=ip)

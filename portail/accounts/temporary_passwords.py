@@ -5,9 +5,10 @@ spaces, dashes and case are ignored when one is typed back.
 """
 
 import datetime
+import hashlib
 import secrets
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from portail.common import clock
@@ -64,6 +65,20 @@ def canonical(typed: str) -> str:
     return "".join(ch for ch in typed if ch not in " -\t\u00a0\u202f").upper()
 
 
+def looks_temporary(typed: str) -> bool:
+    """Whether a typed password can be a temporary one: 16 characters of the alphabet once
+    spaces, dashes and case are set aside."""
+    text = canonical(typed)
+    return len(text) == LENGTH and all(ch in ALPHABET for ch in text)
+
+
+def selector(text: str) -> str:
+    """A 48-bit fingerprint of a canonical temporary password, stored beside its hash so that a
+    sign-in verifies the one temporary password a typed text can be, never several. It tells a
+    database thief nothing usable: the password itself is 79 random bits."""
+    return hashlib.sha256(f"temporary-password:{text}".encode()).hexdigest()[:12]
+
+
 @transaction.atomic
 def issue_temporary_password(
     *,
@@ -91,6 +106,7 @@ def _issue(
     issued = TemporaryPassword.objects.create(
         user=user,
         password_hash=make_password(clear),
+        selector=selector(clear),
         channel=channel,
         issued_at=now,
         expires_at=now + valid_for,
@@ -111,15 +127,14 @@ def issue_temporary_password_for_message(*, message) -> IssuedSecret:
     return IssuedSecret(clear=display(clear), expires_at=issued.expires_at)
 
 
-def matching_temporary_password(*, user: User, typed: str) -> TemporaryPassword | None:
-    """The temporary password of this user that the typed text matches, whatever its state."""
-    text = canonical(typed)
-    if len(text) != LENGTH:
+def temporary_candidate(*, user: User, typed: str) -> TemporaryPassword | None:
+    """The one temporary password of this user (among its last 5, whatever their state) that
+    the typed text can be, found by its selector; its hash is still to be verified."""
+    if not looks_temporary(typed):
         return None
-    for candidate in TemporaryPassword.objects.filter(user=user).order_by("-issued_at")[:5]:
-        if check_password(text, candidate.password_hash):
-            return candidate
-    return None
+    wanted = selector(canonical(typed))
+    recent = TemporaryPassword.objects.filter(user=user).order_by("-issued_at")[:5]
+    return next((row for row in recent if row.selector == wanted), None)
 
 
 def retire_temporary_passwords(*, user: User) -> None:

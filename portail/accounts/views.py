@@ -15,7 +15,7 @@ from portail.common import clock
 from portail.common.http import client_ip
 from portail.help.difficulties import Difficulty
 
-from . import ratelimit, services
+from . import ratelimit, recovery, services
 from .backends import BACKEND
 from .captcha import speak
 from .forms import (
@@ -172,7 +172,7 @@ def lost_identifier(request):
             if ratelimit.allow(
                 scope="identifier", key=number, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
             ):
-                outcome = services.remind_identifier(user_number=number, ip=ip)
+                outcome = recovery.ask_identifier(user_number=number, ip=ip)
                 if outcome.needs_confirmation:
                     token = signing.dumps(
                         [number, outcome.letter_sent_at.timestamp()], salt=_CONFIRM_SALT
@@ -231,7 +231,7 @@ def lost_password(request):
             if ratelimit.allow(
                 scope="email", key=email, limit=ratelimit.RECOVERY_PER_TARGET_PER_HOUR
             ):
-                services.reset_password_by_email(email=email, ip=ip)
+                recovery.ask_password(email=email, ip=ip)
             return redirect("accounts:lost_password_sent")
     return render(
         request,

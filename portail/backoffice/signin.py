@@ -2,22 +2,22 @@
 
 Staff lock-outs reuse the portal's growing lock-out (accounts.lockout) on keys of their own
 (``staff:<identifier>`` and ``staff:<ip>``): a flood on the landlords' form never locks an agent
-out, and the reverse. A wrong TOTP code counts as a failed sign-in.
+out, and the reverse. A wrong TOTP code counts as a failed sign-in. As for landlords, each
+attempt is counted before its password or code is checked, and every password check costs one
+Argon2 verification whatever the answer (accounts.verification).
 """
 
 import base64
 import datetime
 import io
-import secrets
 from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portail.accounts import lockout
+from portail.accounts import lockout, verification
 from portail.accounts.models import User
 from portail.audit.services import record_event
 from portail.common import clock
@@ -26,17 +26,10 @@ from .models import EnrolmentPermit
 
 DEVICE_NAME = "Application d'authentification"
 ISSUER = "Espace bailleur"
-_DUMMY = {}
 
 
 def _key(value: str | None) -> str | None:
     return f"staff:{value}" if value else None
-
-
-def _dummy_check(password: str) -> None:
-    if "hash" not in _DUMMY:
-        _DUMMY["hash"] = make_password(secrets.token_urlsafe(16))
-    check_password(password, _DUMMY["hash"])
 
 
 @dataclass(frozen=True)
@@ -45,28 +38,32 @@ class StaffCheck:
     locked_until: datetime.datetime | None = None
 
 
-def _fail(*, identifier: str, ip: str | None, action: str) -> StaffCheck:
-    until = lockout.register_failure(identifier=_key(identifier), ip=_key(ip))
+def _claim(*, identifier: str, ip: str | None) -> lockout.Claim:
+    return lockout.claim_attempt(identifier=_key(identifier), ip=_key(ip))
+
+
+def _fail(*, identifier: str, ip: str | None, action: str, claim: lockout.Claim) -> StaffCheck:
+    """A failed attempt, already counted by its claim: journalled, with the lock it started."""
     record_event(action=action, target=identifier, ip=ip)
-    if until:
+    if claim.lock_started:
         record_event(action="staff.sign_in.lockout", target=identifier, ip=ip)
-    return StaffCheck(locked_until=until)
+    return StaffCheck(locked_until=claim.lock_started)
 
 
 def check_staff_password(*, identifier: str, password: str, ip: str | None) -> StaffCheck:
-    """First factor of an agent's sign-in; refused the same way for any unknown or wrong one."""
-    until = lockout.locked_until(identifier=_key(identifier), ip=_key(ip))
-    if until:
-        record_event(action="staff.sign_in.refused_locked", target=identifier, ip=ip)
-        return StaffCheck(locked_until=until)
+    """First factor of an agent's sign-in; refused the same way for any unknown or wrong one,
+    with the same hashing work (one verification) on every branch."""
+    claim = _claim(identifier=identifier, ip=ip)
     user = User.objects.filter(
         identifier=identifier, is_staff=True, is_active=True, landlord__isnull=True
     ).first()
-    if user is None:
-        _dummy_check(password)
-        return _fail(identifier=identifier, ip=ip, action="staff.sign_in.failure")
-    if not user.check_password(password):
-        return _fail(identifier=identifier, ip=ip, action="staff.sign_in.failure")
+    if not claim.allowed:
+        verification.burn(password)
+        record_event(action="staff.sign_in.refused_locked", target=identifier, ip=ip)
+        return StaffCheck(locked_until=claim.locked_until)
+    if not verification.verify_chosen_password(user=user, password=password):
+        return _fail(identifier=identifier, ip=ip, action="staff.sign_in.failure", claim=claim)
+    lockout.release_attempt(identifier=_key(identifier), ip=_key(ip))
     return StaffCheck(user=user)
 
 
@@ -76,16 +73,18 @@ def confirmed_device(user: User) -> TOTPDevice | None:
 
 def verify_code(*, user: User, code: str, ip: str | None) -> StaffCheck | TOTPDevice:
     """Second factor: the device on success, else a StaffCheck (counted as a failure)."""
-    until = lockout.locked_until(identifier=_key(user.identifier), ip=_key(ip))
-    if until:
-        return StaffCheck(locked_until=until)
+    claim = _claim(identifier=user.identifier, ip=ip)
+    if not claim.allowed:
+        return StaffCheck(locked_until=claim.locked_until)
     device = confirmed_device(user)
     typed = "".join(ch for ch in code if ch.isdigit())
     if device is not None and typed and device.verify_token(typed):
-        lockout.clear_failures(identifier=_key(user.identifier))
+        lockout.clear_failures(identifier=_key(user.identifier), ip=_key(ip))
         record_event(action="staff.sign_in.success", actor=user, target=user.identifier, ip=ip)
         return device
-    return _fail(identifier=user.identifier, ip=ip, action="staff.sign_in.code_failure")
+    return _fail(
+        identifier=user.identifier, ip=ip, action="staff.sign_in.code_failure", claim=claim
+    )
 
 
 def _open_permit(user: User):
@@ -124,17 +123,20 @@ def enrolment_device(*, user: User) -> TOTPDevice:
 @transaction.atomic
 def confirm_enrolment(*, user: User, code: str, ip: str | None) -> TOTPDevice | None:
     """The agent proves the new device works by typing its code; it then becomes the one used."""
+    claim = _claim(identifier=user.identifier, ip=ip)
+    if not claim.allowed:
+        return None
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     permit = _open_permit(user)
     typed = "".join(ch for ch in code if ch.isdigit())
     if permit is None or device is None or not typed or not device.verify_token(typed):
-        _fail(identifier=user.identifier, ip=ip, action="staff.totp.enrolment_failure")
+        _fail(identifier=user.identifier, ip=ip, action="staff.totp.enrolment_failure", claim=claim)
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     permit.used_at = clock.now()
     permit.save(update_fields=["used_at"])
-    lockout.clear_failures(identifier=_key(user.identifier))
+    lockout.clear_failures(identifier=_key(user.identifier), ip=_key(ip))
     record_event(action="staff.totp.enrolled", actor=user, target=user.identifier, ip=ip)
     return device
 

@@ -37,17 +37,22 @@ def _template(message: Message, suffix: str) -> str:
     return f"{template_base(message.template)}{suffix}"
 
 
+# Subjects and text bodies are plain text: rendered by the template engine that never
+# HTML-escapes (settings.TEMPLATES "text"); HTML escapes them once, where it shows them.
+PLAIN_TEXT = "text"
+
+
 def _plain_text(message: Message, context: dict, fragment: str) -> str:
     """The template's .txt, or its HTML body stripped of tags when it has none."""
     try:
-        return render_to_string(_template(message, ".txt"), context)
+        return render_to_string(_template(message, ".txt"), context, using=PLAIN_TEXT)
     except TemplateDoesNotExist:
         return html.unescape(strip_tags(fragment)).strip() + "\n"
 
 
 def subject_of(*, template: str, context: dict) -> str:
     """The subject line of a message template (<template>_subject.txt), on one line."""
-    text = render_to_string(f"{template_base(template)}_subject.txt", context)
+    text = render_to_string(f"{template_base(template)}_subject.txt", context, using=PLAIN_TEXT)
     return " ".join(text.split())
 
 
@@ -96,7 +101,7 @@ def render_email(*, message: Message, context: dict) -> Rendered:
     layout = {**context, "subject": message.subject, "fragment": fragment, "body": body_text}
     return Rendered(
         subject=message.subject,
-        text=render_to_string("correspondence/email.txt", layout),
+        text=render_to_string("correspondence/email.txt", layout, using=PLAIN_TEXT),
         html=render_to_string("correspondence/email.html", layout),
         fragment=fragment,
     )

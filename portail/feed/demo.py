@@ -11,8 +11,9 @@ from portail.accounts.services import create_landlord_user
 
 from .services import import_feed
 
-# Shown on screen by `make run` and in the README; never valid outside DEBUG.
-DEMO_PASSWORD = "Bailleur-demo-2026"  # noqa: S105
+# Shown on screen by `make run` and in the README; never valid outside DEBUG: the sign-in
+# refuses it, and any account of a demo landlord, when DEBUG is off (accounts.rules).
+DEMO_PASSWORD = rules.DEMO_PASSWORD
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ parcs granted to them, with a login of their own).
 
 from django.db import transaction
 
-from portail.accounts import dispatch, lockout
+from portail.accounts import dispatch, lockout, verification
 from portail.accounts.models import Landlord, User
 from portail.accounts.services import create_landlord_user
 from portail.audit.services import record_event
@@ -132,7 +132,8 @@ def change_access(
 
 @transaction.atomic
 def suspend_member(*, admin: User, member: User, ip: str | None) -> None:
-    """Suspend a colleague: they can no longer sign in, and their open sessions end."""
+    """Suspend a colleague: they can no longer sign in, and their open sessions end for good
+    (User.save raises the session generation)."""
     _check_keeps_an_admin(admin.landlord, member=member, admin_after=False)
     member.is_active = False
     member.save(update_fields=["is_active"])
@@ -159,18 +160,25 @@ def remove_member(*, admin: User, member: User, ip: str | None) -> None:
     _record(admin=admin, action="team.user_removed", member=member, ip=ip, name=member.full_name)
 
 
+def _locked_message(until) -> str:
+    return (
+        "Après plusieurs mots de passe incorrects, cette action est bloquée par sécurité "
+        f"jusqu'au {french_datetime(until)}."
+    )
+
+
 def change_contact_email(*, admin: User, password: str, new_email: str, ip: str | None) -> None:
     """Change the account's contact e-mail once the administrator typed their password again;
     the former address is told. A wrong password counts as a failed sign-in."""
-    until = lockout.locked_until(identifier=admin.identifier, ip=ip)
-    if until is not None:
-        raise TeamRuleError(
-            "Après plusieurs mots de passe incorrects, cette action est bloquée par sécurité "
-            f"jusqu'au {french_datetime(until)}."
-        )
-    if not admin.check_password(password):
-        lockout.register_failure(identifier=admin.identifier, ip=ip)
+    claim = lockout.claim_attempt(identifier=admin.identifier, ip=ip)
+    if not claim.allowed:
+        verification.burn(password)
+        raise TeamRuleError(_locked_message(claim.locked_until))
+    if not verification.verify_chosen_password(user=admin, password=password):
+        if claim.lock_started:
+            raise TeamRuleError(_locked_message(claim.lock_started))
         raise TeamRuleError(WRONG_PASSWORD)
+    lockout.release_attempt(identifier=admin.identifier, ip=ip)
     _replace_contact_email(admin=admin, new_email=new_email, ip=ip)
 
 

@@ -32,3 +32,9 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def tasks_at_once(settings):
+    """Background tasks run as they are queued (the recovery forms queue their work)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -12,7 +12,7 @@ from tests.factories import LandlordFactory, LegalLandlordFactory, UserFactory
 
 from .conftest import captcha_answer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_at_once")]
 LOST_IDENTIFIER = "/compte/identifiant-perdu/"
 LOST_PASSWORD = "/compte/mot-de-passe-perdu/"
 PARIS = datetime.timezone(datetime.timedelta(hours=1))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portail.accounts import rules
+from portail.accounts.models import User
 from portail.accounts.temporary_passwords import (
     PURPOSE_RECOVERY,
     display,
@@ -279,3 +280,27 @@ def test_staying_signed_in_restarts_the_idle_clock_at_once(client):
     with time_machine.travel(start + datetime.timedelta(seconds=20), tick=False):
         assert client.get(reverse("accounts:keepalive")).status_code == 204
         assert session_expiry(client) == first + datetime.timedelta(seconds=20)
+
+
+def test_demo_accounts_never_sign_in_with_debug_off(client, demo_accounts, settings):
+    """A database loaded in demo mode, then served with DEBUG off: no demo account opens, not
+    even one whose password was changed, and the demo password opens no account at all."""
+    marie, company = demo_accounts["DEMO-P1"], demo_accounts["DEMO-M1"]
+    assert post_sign_in(client, marie.identifier, marie.password).status_code == 302
+    client.logout()
+    settings.DEBUG = False
+    changed = User.objects.get(identifier=company.identifier)
+    changed.set_password(PASSWORD)
+    changed.save()
+    other = UserFactory()
+    other.set_password(marie.password)
+    other.save()
+    for identifier, password in (
+        (marie.identifier, marie.password),
+        (company.identifier, PASSWORD),
+        (other.identifier, marie.password),
+    ):
+        response = post_sign_in(client, identifier, password)
+        assert "Identifiant ou mot de passe incorrect" in body_of(response), identifier
+    assert "_auth_user_id" not in client.session
+    assert Event.objects.filter(action="sign_in.demo_refused").count() == 3

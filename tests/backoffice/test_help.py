@@ -43,7 +43,7 @@ def test_the_page_shows_users_states_correspondence_and_events(agent_client, com
     admin.last_login = clock.now()
     admin.save()
     for _ in range(5):
-        lockout.register_failure(identifier=admin.identifier, ip=None)
+        lockout.claim_attempt(identifier=admin.identifier, ip=None)
     issue_temporary_password(user=newcomer, channel="letter")
     queue_message(
         user=admin, kind="notice", channel="email", template="notice", context={"title": "Bonjour"}
@@ -95,7 +95,7 @@ def test_new_temporary_password_is_issued_at_delivery(agent_client, company):
 def test_unlock_lifts_the_lock(agent_client, company):
     landlord, admin, _ = company
     for _ in range(5):
-        lockout.register_failure(identifier=admin.identifier, ip=None)
+        lockout.claim_attempt(identifier=admin.identifier, ip=None)
     assert lockout.locked_until(identifier=admin.identifier, ip=None)
     agent_client.post(url("unlock", landlord, admin), {"reason": "Bloqué au téléphone"})
     assert lockout.locked_until(identifier=admin.identifier, ip=None) is None

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import secrets
 import subprocess
 import sys
 from decimal import Decimal
@@ -35,6 +36,45 @@ def test_production_refuses_to_start_with_the_default_secret_key():
 def test_production_starts_with_a_secret_key_and_development_with_the_default():
     assert _import_settings(DEBUG="false", SECRET_KEY="x" * 50).returncode == 0
     assert _import_settings(DEBUG="true").returncode == 0
+
+
+def test_production_defaults_pass_the_deployment_check_with_no_warning():
+    """`manage.py check --deploy` on the production defaults: only a secret key is given (the
+    variables the tests set for their plain-HTTP server are removed)."""
+    ours = ("SECRET_KEY", "DEBUG", "SECURE_", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    environment["SECRET_KEY"] = secrets.token_urlsafe(50)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_a_tls_terminating_proxy_can_turn_the_https_redirect_off():
+    """The documented way off: the proxy redirects, the portal trusts its X-Forwarded-Proto."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_SSL_REDIRECT, settings.SECURE_PROXY_SSL_HEADER, "
+        "settings.SECURE_HSTS_SECONDS)"
+    )
+    ours = ("DEBUG", "SECURE_SSL_REDIRECT", "BEHIND_TLS_PROXY", "SECURE_HSTS")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    environment.update(SECRET_KEY="x" * 50, SECURE_SSL_REDIRECT="false", BEHIND_TLS_PROXY="true")
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=REPO,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "('HTTP_X_FORWARDED_PROTO',", "'https')", "31536000"]
 
 
 @pytest.mark.django_db

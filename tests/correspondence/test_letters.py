@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from portail.accounts.models import TemporaryPassword
-from portail.accounts.temporary_passwords import matching_temporary_password
+from portail.accounts.verification import verify_sign_in_password
 from portail.correspondence import services
 from portail.correspondence.letters import masked_letter_pdf
 from portail.correspondence.models import Message
@@ -69,7 +69,7 @@ def test_credentials_letter_holds_address_in_the_window_and_the_password(
         assert expected in text
     assert landlord_user.identifier in text
     password = re.search(r"((?:[A-Z2-9]{4} ){3}[A-Z2-9]{4})", text).group(1)
-    assert matching_temporary_password(user=landlord_user, typed=password) is not None
+    assert verify_sign_in_password(user=landlord_user, password=password).temporary is not None
     issued = TemporaryPassword.objects.get(user=landlord_user)
     assert issued.channel == "letter"
     assert issued.expires_at.strftime("%d/%m/%Y") in text

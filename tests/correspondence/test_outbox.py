@@ -8,7 +8,7 @@ import time_machine
 from django.db import transaction
 
 from portail.accounts.models import TemporaryPassword
-from portail.accounts.temporary_passwords import matching_temporary_password
+from portail.accounts.verification import verify_sign_in_password
 from portail.correspondence import rules, services
 from portail.correspondence.models import Message
 from portail.correspondence.rules import MASKED_PASSWORD
@@ -103,7 +103,7 @@ def test_temporary_password_is_made_at_delivery_and_only_in_the_email(smtp_serve
     services.deliver_message(message_id=message.pk)
     text = smtp_server.messages[0].get_body(preferencelist=("plain",)).get_content()
     password = re.search(r"Mot de passe provisoire : ((?:[A-Z2-9]{4} ?){4})", text).group(1)
-    assert matching_temporary_password(user=user, typed=password) is not None
+    assert verify_sign_in_password(user=user, password=password).temporary is not None
     assert user.identifier in text
     message.refresh_from_db()
     assert password not in message.body_text + message.body_html + str(message.context)

@@ -26,10 +26,10 @@ CHOSEN = "Tilleul-Printemps-Lavande"
 
 
 @pytest.fixture(autouse=True)
-def _no_rate_limits_left():
-    from django.core.cache import cache
-
-    cache.clear()
+def _recovery_tasks_at_once(settings):
+    """The recovery forms queue their work; here it runs as it is queued (rate limits live in
+    the database, emptied between browser tests)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def deliver() -> None:

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from portail.accounts import ratelimit
-from portail.accounts.models import RateLimitCounter
+from portail.accounts.models import RateCounter
 from portail.common.network import client_address
 from portail.common.requestid import OneLineFormatter, RequestIdLogFilter, request_id_of
 from tests.factories import UserFactory
@@ -29,11 +29,6 @@ def redis_down(settings):
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": location,
             "OPTIONS": {**options, "IGNORE_EXCEPTIONS": True},
-        },
-        "counters": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": location,
-            "OPTIONS": options,
         },
     }
 
@@ -73,16 +68,10 @@ def test_a_bug_is_still_a_500_not_an_outage(settings):
     assert "Une erreur technique est survenue" in response.content.decode()
 
 
-def test_recovery_rate_limits_count_in_the_database_while_redis_is_down(redis_down):
+def test_recovery_rate_limits_hold_while_redis_is_down(redis_down):
     answers = [ratelimit.allow(scope="recovery-ip", key="198.51.100.7", limit=3) for _ in range(4)]
     assert answers == [True, True, True, False]  # neither open nor closed
-    assert RateLimitCounter.objects.get().count == 4
-
-
-def test_recovery_rate_limits_count_in_the_cache_when_it_answers():
-    answers = [ratelimit.allow(scope="email", key="a@example.org", limit=2) for _ in range(3)]
-    assert answers == [True, True, False]
-    assert not RateLimitCounter.objects.exists()
+    assert RateCounter.objects.get().count == 4
 
 
 def test_the_client_address_is_the_proxys_header_only_from_a_trusted_proxy(settings):
