@@ -37,6 +37,11 @@ RENT_CONFIRMATION_CEILING = env.str("RENT_CONFIRMATION_CEILING", default="5000")
 # Files of rents with more lines than this are checked and recorded in the background.
 RENT_BULK_BACKGROUND_LINES = env.int("RENT_BULK_BACKGROUND_LINES", default=500)
 
+# The API for landlords' software (portail/api, docs/api.md).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+# Webhooks to plain HTTP and to loopback, private or link-local addresses: development only.
+API_WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("API_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
+
 INSTALLED_APPS = [
     # The Django admin, on a site that asks staff for a second factor (portail.backoffice).
     "portail.backoffice.admin_site.StaffAdminConfig",
@@ -50,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "portail.common",
     "portail.accounts",
+    "portail.events",
     "portail.portfolios",
     "portail.rents",
     "portail.feed",
@@ -61,6 +67,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "portail.backoffice",
+    "portail.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "portail.accounts.middleware.CredentialsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Errors under /api/ that no API handler answered become problem details (RFC 9457).
+    "portail.api.middleware.ProblemDetailsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portail.api.api import api
+
 admin.site.site_header = "Espace bailleur – administration"
 admin.site.site_title = "Espace bailleur"
 
@@ -18,4 +20,6 @@ urlpatterns = [
     path("", include("portail.correspondence.urls")),
     path("agence/", include("portail.backoffice.urls")),
     path("gestion/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("portail.api.urls")),
 ]

@@ -6,9 +6,10 @@ caller's transaction. A temporary password is never made here: a message that ca
 so (``carries_temporary_password=True``) and the delivery issues it at sending time through the
 issuer registered with the outbox (``temporary_passwords.issue_temporary_password_for_message``):
 first access and new letters leave the validity to its default (14 days by e-mail, 2 months
-by letter); "Mot de passe perdu" asks for 24 hours. The credential texts are the outbox's own
-(``credentials``, ``lost_identifier``, ``lost_password``); the password-changed notice and the
-e-mail confirmation code are ours, in ``accounts/templates/accounts/messages/``.
+by letter); "Mot de passe perdu" by e-mail asks for 24 hours, by post the letter's 2 months.
+The credential texts are the outbox's own (``credentials``, ``lost_identifier``,
+``lost_password``); the password-changed notice and the e-mail confirmation code are ours, in
+``accounts/templates/accounts/messages/``.
 """
 
 from portail.common import clock
@@ -34,6 +35,7 @@ NEW_ACCESS_LETTER = "credentials.new_access_letter"
 NEW_ACCESS_EMAIL = "credentials.new_access_email"
 IDENTIFIER_REMINDER = "credentials.identifier_reminder"
 LOST_PASSWORD = "credentials.lost_password"  # noqa: S105
+LOST_PASSWORD_LETTER = "credentials.lost_password_letter"  # noqa: S105
 PASSWORD_CHANGED = "credentials.password_changed"  # noqa: S105
 EMAIL_CODE = "credentials.email_confirmation_code"
 
@@ -82,6 +84,12 @@ def credentials_channel(user: User) -> str:
     return contact_channel(email=user.email if user.email_confirmed else "")
 
 
+def recovery_by_email(user: User) -> bool:
+    """Whether "Mot de passe perdu" by e-mail reaches this user (a confirmed address); every
+    message and page that sends a person to a recovery path chooses that path with it."""
+    return credentials_channel(user) == EMAIL
+
+
 # --- Messages ---------------------------------------------------------------------------------
 
 
@@ -101,7 +109,12 @@ def send_access(*, user: User, channel: str, kind: str = FIRST_ACCESS):
 def send_identifier(*, user: User, channel: str):
     """The identifier alone, sent again (difficulties 1 and 3)."""
     return queue_message(
-        user=user, kind=IDENTIFIER_REMINDER, channel=channel, template="lost_identifier"
+        user=user,
+        kind=IDENTIFIER_REMINDER,
+        channel=channel,
+        template="lost_identifier",
+        # Which "Mot de passe perdu" the message points to: by e-mail, or by post.
+        context={"recovery_by_email": recovery_by_email(user)},
     )
 
 
@@ -116,6 +129,18 @@ def send_recovery_password(*, user: User):
         temporary_password_valid_for=temporary_password_validity(
             channel=EMAIL, purpose=PURPOSE_RECOVERY, issued_at=clock.now()
         ),
+    )
+
+
+def send_recovery_letter(*, user: User):
+    """A new temporary password by post, valid as any letter's (2 months), for a landlord
+    without a confirmed e-mail who has signed in before (lost password by post)."""
+    return queue_message(
+        user=user,
+        kind=LOST_PASSWORD_LETTER,
+        channel=LETTER,
+        template="lost_password",
+        carries_temporary_password=True,
     )
 
 

@@ -4,11 +4,12 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from portail.common.fields import SixDigitCodeField
-from portail.common.formats import french_date, french_datetime
+from portail.common.formats import french_long_date, french_long_datetime
 from portail.common.http import client_ip
+from portail.common.portal_form import PortalForm
 from portail.help.difficulties import Difficulty
 
-from . import rules
+from . import dispatch, rules
 from .captcha import captcha_field
 from .services import Refusal, SignInResult, attempt_sign_in
 
@@ -18,23 +19,33 @@ GENERIC_REFUSAL = (
 )
 
 
+def new_password_path(user) -> str:
+    """Where this person asks for a new temporary password: the path that works for them."""
+    if user is not None and dispatch.recovery_by_email(user):
+        return "« Mot de passe perdu » : il vous sera envoyé par mail"
+    return (
+        "« Mot de passe perdu », puis « Recevoir un mot de passe provisoire par courrier » : il "
+        "vous sera envoyé par courrier"
+    )
+
+
 def refusal_message(result: SignInResult) -> str:
     """The French sentence that explains a refused sign-in (difficulties 6, 7, 8)."""
     if result.refusal == Refusal.LOCKED:
         return (
-            "Après plusieurs essais infructueux, la connexion est bloquée par sécurité jusqu'au "
-            f"{french_datetime(result.when)}. Vous pourrez réessayer ensuite. Si vous avez "
+            "Après plusieurs essais sans succès, la connexion est bloquée par sécurité jusqu'au "
+            f"{french_long_datetime(result.when)}. Vous pourrez réessayer ensuite. Si vous avez "
             "oublié votre mot de passe, utilisez « Mot de passe perdu »."
         )
     if result.refusal == Refusal.EXPIRED:
         return (
-            f"Ce mot de passe provisoire a expiré le {french_datetime(result.when)}. Demandez-en "
-            "un nouveau avec « Mot de passe perdu » : il vous sera envoyé par mail."
+            f"Ce mot de passe provisoire a expiré le {french_long_datetime(result.when)}. "
+            f"Demandez-en un nouveau avec {new_password_path(result.user)}."
         )
     if result.refusal == Refusal.SUPERSEDED:
         return (
             "Ce mot de passe provisoire a été remplacé par un plus récent, envoyé le "
-            f"{french_date(result.when)}. Utilisez celui du dernier mail ou courrier reçu."
+            f"{french_long_date(result.when)}. Utilisez celui du dernier mail ou courrier reçu."
         )
     return GENERIC_REFUSAL
 
@@ -47,10 +58,23 @@ REFUSAL_HELP_ENTRY = {
 }
 
 
-class SignInForm(forms.Form):
+class SignInForm(PortalForm):
+    required_messages = {
+        "identifier": (
+            "Saisissez votre identifiant (il commence par LOG, par exemple LOG012345K). Vous le "
+            "trouverez dans le premier mail ou courrier reçu de votre Caf."
+        ),
+        "password": (
+            "Saisissez votre mot de passe : celui que vous avez choisi, ou le mot de passe "
+            "provisoire reçu par mail ou par courrier."
+        ),
+    }
     identifier = forms.CharField(
         label="Identifiant",
-        help_text="Il commence par LOG, suivi de 6 chiffres et d'une lettre. Exemple : LOG012345K",
+        help_text=(
+            "Il commence par LOG, suivi de 6 chiffres et d'une lettre ; il figure dans le mail "
+            "ou le courrier qui vous a donné votre mot de passe provisoire. Exemple : LOG012345K"
+        ),
         max_length=40,
         widget=forms.TextInput(
             attrs={
@@ -103,8 +127,17 @@ class SignInForm(forms.Form):
         return Difficulty.PASSWORD_NOT_ACCEPTED if self.errors else None
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(PortalForm):
     """Choose a password (CNIL policy); the current one is asked unless a temporary one was used."""
+
+    required_messages = {
+        "current_password": "Saisissez votre mot de passe actuel, celui de votre connexion.",
+        "new_password1": (
+            "Choisissez un nouveau mot de passe, par exemple une phrase facile à retenir comme "
+            "Tilleul-Printemps-Lavande."
+        ),
+        "new_password2": "Confirmez le nouveau mot de passe : tapez-le une seconde fois.",
+    }
 
     current_password = forms.CharField(
         label="Mot de passe actuel",
@@ -168,7 +201,7 @@ class NewPasswordForm(forms.Form):
         return second
 
 
-class EmailForm(forms.Form):
+class EmailForm(PortalForm):
     email = forms.EmailField(
         label="Adresse mail",
         help_text="Exemple : prenom.nom@exemple.fr",
@@ -176,9 +209,12 @@ class EmailForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "invalid": "Saisissez une adresse mail complète, par exemple prenom.nom@exemple.fr.",
-            "required": "Saisissez votre adresse mail, par exemple prenom.nom@exemple.fr.",
         },
     )
+    required_messages = {
+        "email": "Saisissez votre adresse mail, par exemple prenom.nom@exemple.fr.",
+        "current_password": "Saisissez votre mot de passe, celui de votre connexion.",
+    }
 
 
 class EmailWithPasswordForm(EmailForm):
@@ -208,29 +244,32 @@ class EmailWithPasswordForm(EmailForm):
         return value
 
 
-class EmailCodeForm(forms.Form):
+class EmailCodeForm(PortalForm):
     code = SixDigitCodeField(
         label="Code reçu par mail",
         help_text="6 chiffres, valable 30 minutes. Exemple : 123456",
-        required_message="Saisissez les 6 chiffres du code reçu par mail.",
+        required_message="Saisissez le code reçu par mail : 6 chiffres, par exemple 123456.",
     )
 
 
-class LostIdentifierForm(forms.Form):
+class LostIdentifierForm(PortalForm):
     user_number = forms.CharField(
         label="Numéro utilisateur",
         help_text=(
-            "10 chiffres, en haut de chaque courrier et de chaque mail de votre Caf. "
-            "Exemple : 1234 5678 90"
+            "10 chiffres, en haut de chaque courrier et de chaque mail de votre Caf (ce n'est "
+            "pas l'identifiant, qui commence par LOG). Exemple : 1234 5678 90"
         ),
         max_length=30,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
         ),
-        error_messages={
-            "required": "Saisissez votre numéro utilisateur, par exemple 1234 5678 90."
-        },
     )
+    required_messages = {
+        "user_number": (
+            "Saisissez votre numéro utilisateur : 10 chiffres, en haut de chaque courrier et de "
+            "chaque mail de votre Caf, par exemple 1234 5678 90."
+        ),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,10 +282,18 @@ class LostIdentifierForm(forms.Form):
             raise forms.ValidationError(error.message, code="user_number") from error
 
 
-class LostPasswordForm(forms.Form):
+class LostPasswordForm(PortalForm):
     email = EmailForm.base_fields["email"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse mail de votre compte"
         self.fields["captcha"] = captcha_field()
+        self.set_required_message(
+            "email",
+            "Saisissez l'adresse mail de votre compte, par exemple prenom.nom@exemple.fr.",
+        )
+
+
+class LostPasswordLetterForm(LostIdentifierForm):
+    """A new temporary password asked with the user number, for a landlord without e-mail."""

@@ -57,7 +57,8 @@ class CredentialsMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    "Par sécurité, votre session a pris fin après 12 heures. Reconnectez-vous.",
+                    "Par sécurité, vous avez été déconnecté : on reste connecté 12 heures au plus. "
+                    "Reconnectez-vous pour continuer.",
                 )
                 return redirect("accounts:sign_in")
             if session_needs_touch(request.session.get(SEEN_AT), now):

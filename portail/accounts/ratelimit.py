@@ -18,7 +18,10 @@ from .models import RateCounter
 RECOVERY_PER_IP_PER_HOUR = 10
 # Per account: at most 3 messages an hour about the same user number or e-mail.
 RECOVERY_PER_TARGET_PER_HOUR = 3
+# A new password by post costs a letter and takes days: one a day per user number.
+RECOVERY_LETTERS_PER_TARGET_PER_DAY = 1
 _HOUR = 3600
+DAY = 24 * _HOUR
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from portail.common import clock
 
 from . import rules, services
 from .models import User
-from .tasks import remind_identifier_task, reset_password_task
+from .tasks import remind_identifier_task, reset_password_by_letter_task, reset_password_task
 
 
 def letter_to_confirm(*, user_number: str) -> datetime.datetime | None:
@@ -41,3 +41,9 @@ def ask_password(*, email: str, ip: str | None) -> None:
     """The lost password form's request: a new temporary password for each account with
     this confirmed e-mail, queued."""
     reset_password_task.enqueue(email, ip)
+
+
+def ask_password_by_letter(*, user_number: str, ip: str | None) -> None:
+    """The lost password by post form's request: a new temporary password for this user
+    number (by post, or by e-mail when the account has a confirmed one), queued."""
+    reset_password_by_letter_task.enqueue(user_number, ip)

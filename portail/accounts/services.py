@@ -270,6 +270,36 @@ def reset_password_by_email(*, email: str, ip: str | None) -> None:
     record_event(action="recovery.password", target=email.strip().lower(), ip=ip, details={})
 
 
+@transaction.atomic
+def reset_password_by_letter(*, user_number: str, ip: str | None) -> None:
+    """A new temporary password asked with the user number: by e-mail when the account has a
+    confirmed one (faster), else by letter; a never-used first letter is sent again whole."""
+    user = (
+        User.objects.select_for_update()
+        .filter(user_number=user_number, landlord__isnull=False, is_active=True)
+        .first()
+    )
+    channel = ""
+    if user is not None and dispatch.recovery_by_email(user):
+        dispatch.send_recovery_password(user=user)
+        channel = dispatch.EMAIL
+    elif user is not None and never_used_letter(user):
+        user.credentials_letter_sent_at = clock.now()
+        user.save(update_fields=["credentials_letter_sent_at"])
+        dispatch.send_access(user=user, channel=dispatch.LETTER, kind=dispatch.NEW_ACCESS_LETTER)
+        channel = "letter+identifier"
+    elif user is not None:
+        dispatch.send_recovery_letter(user=user)
+        channel = dispatch.LETTER
+    record_event(
+        action="recovery.password_letter",
+        actor=user,
+        target=user_number,
+        ip=ip,
+        details={"channel": channel} if user is not None else {},
+    )
+
+
 # --- E-mail given at first sign-in ----------------------------------------------------------
 
 

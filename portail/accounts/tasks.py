@@ -33,3 +33,9 @@ def remind_identifier_task(user_number: str, ip: str | None) -> None:
 def reset_password_task(email: str, ip: str | None) -> None:
     """'Mot de passe perdu', done in the background (recovery.py says why)."""
     services.reset_password_by_email(email=email, ip=ip)
+
+
+@task()
+def reset_password_by_letter_task(user_number: str, ip: str | None) -> None:
+    """'Mot de passe perdu' by post, done in the background (recovery.py says why)."""
+    services.reset_password_by_letter(user_number=user_number, ip=ip)

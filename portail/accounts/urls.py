@@ -19,5 +19,11 @@ urlpatterns = [
     path("identifiant-perdu/envoye/", views.lost_identifier_sent, name="lost_identifier_sent"),
     path("mot-de-passe-perdu/", views.lost_password, name="lost_password"),
     path("mot-de-passe-perdu/envoye/", views.lost_password_sent, name="lost_password_sent"),
+    path("mot-de-passe-perdu/courrier/", views.lost_password_letter, name="lost_password_letter"),
+    path(
+        "mot-de-passe-perdu/courrier/envoye/",
+        views.lost_password_letter_sent,
+        name="lost_password_letter_sent",
+    ),
     path("captcha/audio/<str:key>.wav", views.captcha_audio, name="captcha_audio"),
 ]

@@ -15,7 +15,7 @@ from portail.common import clock
 from portail.common.http import client_ip
 from portail.help.difficulties import Difficulty
 
-from . import ratelimit, recovery, services
+from . import dispatch, ratelimit, recovery, services
 from .backends import BACKEND
 from .captcha import speak
 from .forms import (
@@ -24,6 +24,7 @@ from .forms import (
     EmailWithPasswordForm,
     LostIdentifierForm,
     LostPasswordForm,
+    LostPasswordLetterForm,
     NewPasswordForm,
     SignInForm,
 )
@@ -34,8 +35,8 @@ AUTHENTICATED_AT = "authenticated_at"
 _CONFIRM_SALT = "accounts.lost_identifier.confirm"
 _CONFIRM_MAX_AGE = 15 * 60
 TOO_MANY_REQUESTS = (
-    "Vous avez fait beaucoup de demandes depuis cette connexion. Par sécurité, réessayez dans "
-    "une heure, ou appelez votre Caf."
+    "Nous avons reçu beaucoup de demandes depuis votre connexion internet. Par sécurité, "
+    "attendez une heure avant de recommencer, ou appelez votre Caf."
 )
 
 
@@ -66,6 +67,9 @@ def sign_in(request):
             "next": _next_url(request) or "",
             "help_entry": form.help_entry,
             "offer_lost_password": bool(form.result and form.result.refusal == "expired"),
+            "recovery_by_email": bool(
+                form.result and form.result.user and dispatch.recovery_by_email(form.result.user)
+            ),
         },
     )
 
@@ -245,6 +249,37 @@ def lost_password(request):
 
 def lost_password_sent(request):
     return render(request, "accounts/lost_password_sent.html")
+
+
+@never_cache
+def lost_password_letter(request):
+    """Mot de passe perdu without e-mail: a new temporary password by post (user number)."""
+    form, submitted = _recovery_form(LostPasswordLetterForm, request)
+    if submitted and form.is_valid():
+        ip = client_ip(request)
+        number = form.cleaned_data["user_number"]
+        if not ratelimit.allow(
+            scope="recovery-ip", key=ip or "", limit=ratelimit.RECOVERY_PER_IP_PER_HOUR
+        ):
+            form.add_error(None, TOO_MANY_REQUESTS)
+        else:
+            if ratelimit.allow(
+                scope="password-letter",
+                key=number,
+                limit=ratelimit.RECOVERY_LETTERS_PER_TARGET_PER_DAY,
+                window_seconds=ratelimit.DAY,
+            ):
+                recovery.ask_password_by_letter(user_number=number, ip=ip)
+            return redirect("accounts:lost_password_letter_sent")
+    return render(
+        request,
+        "accounts/lost_password_letter.html",
+        {"form": form, "help_entry": 4 if form.errors.get("user_number") else None},
+    )
+
+
+def lost_password_letter_sent(request):
+    return render(request, "accounts/lost_password_letter_sent.html")
 
 
 def captcha_audio(request, key: str):

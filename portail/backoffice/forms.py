@@ -5,16 +5,17 @@ import datetime
 from django import forms
 
 from portail.common.fields import SixDigitCodeField
+from portail.common.portal_form import PortalForm
 from portail.rents.forms import AmountField
 from portail.rents.receipts import REJECTION_REASONS
 
 
-class StaffSignInForm(forms.Form):
+class StaffSignInForm(PortalForm):
     identifier = forms.CharField(
         label="Identifiant agent",
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
-        error_messages={"required": "Saisissez votre identifiant d'agent."},
+        error_messages={"required": "Saisissez votre identifiant agent."},
     )
     password = forms.CharField(
         label="Mot de passe",
@@ -27,27 +28,34 @@ class StaffSignInForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(PortalForm):
     code = SixDigitCodeField(
         label="Code de vérification",
         help_text="Les 6 chiffres affichés par votre application d'authentification. "
         "Exemple : 123456",
-        required_message="Saisissez les 6 chiffres de votre application.",
+        required_message=(
+            "Saisissez le code de vérification : les 6 chiffres affichés par votre application."
+        ),
     )
 
 
-class SearchForm(forms.Form):
+class SearchForm(PortalForm):
     q = forms.CharField(
         label="Rechercher un bailleur",
         help_text="Nom (début), SIRET, identifiant (LOG012345K), numéro utilisateur "
         "(1234 5678 90), adresse mail ou numéro allocataire d'un locataire.",
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false"}),
-        error_messages={"required": "Saisissez ce que le bailleur vous a donné."},
+        error_messages={
+            "required": (
+                "Rechercher un bailleur : saisissez ce que le bailleur vous a donné (nom, SIRET, "
+                "identifiant…)."
+            )
+        },
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PortalForm):
     reason = forms.CharField(
         label="Motif",
         help_text="Obligatoire, conservé dans le journal. Exemple : appel du bailleur, "
@@ -92,15 +100,15 @@ class AddressForm(ReasonForm):
             self.fields[name].error_messages["required"] = f"Indiquez {label}."
 
 
-class ReceiptValidationForm(forms.Form):
+class ReceiptValidationForm(PortalForm):
     amount = AmountField(
         label="Montant du loyer lu sur la quittance",
         help_text="Confirmez ou corrigez le montant. Exemple : 650,50",
-        error_messages={"required": "Indiquez le montant lu sur la quittance."},
+        error_messages={"required": "Indiquez le montant du loyer lu sur la quittance."},
     )
 
 
-class ReceiptRejectionForm(forms.Form):
+class ReceiptRejectionForm(PortalForm):
     reason_code = forms.ChoiceField(
         label="Motif du refus",
         choices=[("", "Choisissez un motif"), *REJECTION_REASONS.items()],
@@ -115,7 +123,7 @@ class ReceiptRejectionForm(forms.Form):
     )
 
 
-class CampaignDatesForm(forms.Form):
+class CampaignDatesForm(PortalForm):
     opens_on = forms.DateField(
         label="Ouverture",
         help_text="Exemple : 01/07/2026",

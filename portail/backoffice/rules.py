@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "password.change": "Mot de passe changé",
     "recovery.identifier": "Identifiant perdu",
     "recovery.password": "Mot de passe perdu",
+    "recovery.password_letter": "Mot de passe perdu, demandé par courrier",
     "email.change_requested": "Adresse mail donnée (à confirmer)",
     "email.change": "Adresse mail confirmée",
     "team.user_added": "Utilisateur ajouté par l'administrateur du compte",

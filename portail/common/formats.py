@@ -1,6 +1,7 @@
 """French presentation of dates, times and amounts (Babel), in one place.
 
-27/11/2026, 14 h 05, 1 234,56 € (with the narrow no-break space Babel uses for fr_FR).
+27/11/2026 in tables and fields, « 15 janvier 2027 » in running sentences (``french_long_date``),
+14 h 05, 1 234,56 € (with the narrow no-break space Babel uses for fr_FR).
 """
 
 import datetime
@@ -36,6 +37,40 @@ def french_datetime(value: datetime.datetime | None) -> str:
     if value is None:
         return ""
     return f"{french_date(value)} à {french_time(value)}"
+
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_long_date(value: datetime.date | datetime.datetime | None) -> str:
+    """15 janvier 2027, 1er juillet 2026: the date of a running sentence (never in a table)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def french_long_datetime(value: datetime.datetime | None) -> str:
+    """27 novembre 2026 à 14 h 05, for a running sentence."""
+    if value is None:
+        return ""
+    return f"{french_long_date(value)} à {french_time(value)}"
 
 
 def french_amount(value: Decimal | int | None) -> str:

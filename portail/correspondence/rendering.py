@@ -74,6 +74,7 @@ def message_context(
         "site_url": settings.SITE_URL,
         "address_lines": message.address,
         "sent_on": formats.french_date(sent_on or clock.today()),
+        "sent_on_long": formats.french_long_date(sent_on or clock.today()),
         "password": password or "",
         "code": code or "",
         "password_expires_on": formats.french_date(password_expires_at),

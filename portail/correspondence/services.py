@@ -20,11 +20,12 @@ prefix P: ``P.html`` the body as an HTML fragment (no <html>, no <h1>; the layou
 agency, the user number, the subject and the footer), ``P.txt`` the plain-text body (optional:
 the fragment stripped of tags otherwise), ``P_subject.txt`` the subject. Templates see the
 context plus what the registered recipient describer says of the user (``registry.py``:
-``identifier``, ``user_number`` (1234 5678 90), ``recipient_name``, kept on the row), ``site_url``,
-``agency_name``, ``agency_phone``, ``sent_on`` (27/11/2026), ``is_letter``, and, for a message
-that carries one, ``password`` (groups of four; masked in the history) and
-``password_expires_at`` / ``password_expires_on``. Include
-``correspondence/messages/_credentials.html`` for the identifier/password block.
+``identifier``, ``user_number`` (1234 5678 90), ``recipient_name``, kept on the row),
+``site_url``, ``agency_name``, ``agency_phone``, ``sent_on`` (27/11/2026), ``sent_on_long``
+(27 novembre 2026, for sentences), ``is_letter``, and, for a message that carries one,
+``password`` (groups of four; masked in the history) and ``password_expires_at`` /
+``password_expires_on``. Include ``correspondence/messages/_credentials.html`` for the
+identifier/password block.
 
 Delivery is at least once; a message recorded as sent is never sent again. The row is claimed
 under a row lock (``select_for_update(skip_locked=True)`` on PostgreSQL; SQLite has one writer)

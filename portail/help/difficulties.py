@@ -33,8 +33,8 @@ class HelpEntry:
     advice: tuple[str, ...]
 
 
-NATURAL = "Bailleur physique"
-BOTH = "Bailleur physique ou moral"
+NATURAL = "Pour les particuliers"
+BOTH = "Pour les particuliers, les sociétés et les associations"
 
 DIFFICULTIES: tuple[HelpEntry, ...] = (
     HelpEntry(
@@ -51,11 +51,15 @@ DIFFICULTIES: tuple[HelpEntry, ...] = (
     HelpEntry(
         Difficulty.LOST_TEMPORARY_PASSWORD_BY_EMAIL,
         NATURAL,
-        "Vous avez perdu votre mot de passe provisoire reçu par mail",
+        "Vous avez perdu votre mot de passe",
         (
-            "Cliquez sur « Mot de passe perdu », puis saisissez l'adresse mail de votre compte "
-            "et le code de vérification.",
-            "Un nouveau mot de passe provisoire, valable 24 heures, vous est envoyé par mail. "
+            "Cliquez sur « Mot de passe perdu » sur la page de connexion.",
+            "Si vous nous avez donné votre adresse mail : saisissez-la avec le code de "
+            "vérification. Un nouveau mot de passe provisoire, valable 24 heures, vous est "
+            "envoyé par mail.",
+            "Sinon : choisissez « Recevoir un mot de passe provisoire par courrier » et "
+            "saisissez votre numéro utilisateur (conseil n° 4). Le courrier arrive en quelques "
+            "jours ; son mot de passe provisoire est valable 2 mois.",
             "À la connexion suivante, vous choisirez votre propre mot de passe.",
         ),
     ),
@@ -98,8 +102,8 @@ DIFFICULTIES: tuple[HelpEntry, ...] = (
             "Un courrier arrive en général sous quelques jours. Si vous demandez un nouvel "
             "envoi, le premier courrier ne fonctionnera plus : le portail vous indique la date "
             "du dernier envoi et vous demande de confirmer avant d'en faire un autre.",
-            "Pour recevoir vos accès plus vite la prochaine fois, donnez-nous une adresse mail "
-            "à votre première connexion.",
+            "Pour recevoir plus vite un nouveau mot de passe la prochaine fois, donnez-nous "
+            "une adresse mail à votre première connexion.",
         ),
     ),
     HelpEntry(
@@ -124,9 +128,10 @@ DIFFICULTIES: tuple[HelpEntry, ...] = (
         "Votre mot de passe provisoire n'est plus valide",
         (
             "Un mot de passe provisoire envoyé par mail est valable 14 jours, par courrier "
-            "2 mois, et après « Mot de passe perdu » 24 heures. L'écran de connexion vous dit "
-            "s'il a expiré et à quelle date.",
-            "Suivez alors la procédure « Mot de passe perdu » (conseil n° 2).",
+            "2 mois, et après « Mot de passe perdu » par mail 24 heures. L'écran de connexion "
+            "vous dit s'il a expiré et à quelle date.",
+            "Demandez-en alors un nouveau avec « Mot de passe perdu », par mail ou par courrier "
+            "(conseil n° 2).",
         ),
     ),
     HelpEntry(
@@ -138,7 +143,8 @@ DIFFICULTIES: tuple[HelpEntry, ...] = (
             "juillet de l'année précédente, si le locataire était déjà dans le logement.",
             "S'il manque, la liste de vos locataires vous le signale : envoyez la quittance de "
             "juillet de l'année précédente en ligne (photo ou PDF) ou par courrier. Dès qu'elle "
-            "est validée, vous recevez un mail et pouvez déclarer le loyer de l'année.",
+            "est validée, vous recevez un mail (ou un courrier si nous n'avons pas votre "
+            "adresse mail) et pouvez déclarer le loyer de l'année.",
         ),
     ),
     HelpEntry(

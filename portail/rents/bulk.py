@@ -16,7 +16,7 @@ from portail.common import clock
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 
-from . import rules, selectors
+from . import events, rules, selectors
 from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
 from .models import BulkImport, JulyRent, RentDeclaration, RentSubmission
 from .parsing import read_rent_lines
@@ -32,11 +32,16 @@ def check_bulk_import(*, bulk_import_id: int) -> BulkImport:
     line number (difficulty 10); nothing is recorded."""
     bulk = BulkImport.objects.select_related("portfolio").get(pk=bulk_import_id)
     rows = _lines_of_file(bulk)
-    if rows is None:
-        return bulk
-    bulk.total_lines = len(rows)
-    bulk.save(update_fields=["total_lines"])
-    _save_outcome(bulk, _check_lines(bulk, rows))
+    if rows is not None:
+        bulk.total_lines = len(rows)
+        bulk.save(update_fields=["total_lines"])
+        outcome = _check_lines(bulk, rows)
+    with transaction.atomic():  # the file's outcome and its event (a webhook) together
+        if rows is None:
+            bulk.save(update_fields=["status"])
+        else:
+            _save_outcome(bulk, outcome)
+        events.file_checked(bulk)
     return bulk
 
 
@@ -48,7 +53,6 @@ def _lines_of_file(bulk: BulkImport) -> list[tuple[int, str, str]] | None:
     except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
         log.info("bulk_import_unreadable id=%s", bulk.pk)
         bulk.status = BulkImport.Status.FAILED
-        bulk.save(update_fields=["status"])
         return None
 
 
@@ -122,16 +126,8 @@ def _save_outcome(bulk: BulkImport, outcome: _Outcome) -> None:
     bulk.warnings = outcome.warnings
     bulk.processed_lines = bulk.total_lines
     bulk.status = BulkImport.Status.CHECKED
-    bulk.save(
-        update_fields=[
-            "errors",
-            "valid_lines",
-            "valid_count",
-            "warnings",
-            "processed_lines",
-            "status",
-        ]
-    )
+    fields = ["errors", "valid_lines", "valid_count", "warnings", "processed_lines", "status"]
+    bulk.save(update_fields=fields)
 
 
 def record_bulk_import(
@@ -181,6 +177,7 @@ def record_bulk_import(
         bulk.status = BulkImport.Status.RECORDED
         bulk.processed_lines = bulk.total_lines
         bulk.save(update_fields=["submission", "status", "processed_lines"])
+        events.file_recorded(bulk)
     log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, bulk.valid_count)
     return bulk
 

@@ -10,11 +10,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 
 from portail.common import clock
+from portail.common.formats import french_amount, french_long_date
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import may_declare
 
-from . import rules, selectors
+from . import events, rules, selectors
 from .models import JulyRent, RentDeclaration, RentSubmission
 from .tenant_list import with_rents
 
@@ -35,8 +36,10 @@ def check_campaign_open(year: int) -> None:
     campaign = selectors.campaign_of_year(year)
     if not campaign.is_open_on(clock.today()):
         raise DeclarationRefused(
-            f"La campagne des loyers de juillet {year} n'est pas ouverte "
-            f"(du {campaign.opens_on:%d/%m/%Y} au {campaign.closes_on:%d/%m/%Y})."
+            f"La déclaration des loyers de juillet {year} est fermée : la période de "
+            f"déclaration va du {french_long_date(campaign.opens_on)} au "
+            f"{french_long_date(campaign.closes_on)}. "
+            "Pour signaler un changement de loyer, contactez votre Caf."
         )
 
 
@@ -122,6 +125,7 @@ def declare_rent(
         )
     except IntegrityError:
         return _answer_to_concurrent_twin(tenancy, year=year, amount=amount, token=token)
+    events.acknowledgement_ready(submission, lines=1)
     log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
     return submission
 
@@ -131,9 +135,10 @@ def _answer_to_outdated_form(latest, *, amount: Decimal) -> RentSubmission:
     is the same declaration (its submission), another one is refused and explained."""
     if latest is not None and latest.amount == amount:
         return latest.submission
+    recorded = f" ({french_amount(latest.amount)})" if latest is not None else ""
     raise DeclarationRefused(
-        "Une autre déclaration de ce loyer a été enregistrée entre-temps "
-        f"({latest.amount if latest else ''} €) : vérifiez-la, puis corrigez-la si besoin."
+        f"Une autre déclaration de ce loyer a été enregistrée entre-temps{recorded} : "
+        "vérifiez-la, puis corrigez-la si besoin."
     )
 
 

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from portail.common.portal_form import PortalForm
+
 from . import receipts, rules
 
 AMOUNT_HINT = "Exemple : 650,50"
@@ -13,9 +15,6 @@ class AmountField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", AMOUNT_HINT)
-        kwargs.setdefault(
-            "error_messages", {"required": f"Indiquez le montant du loyer. {rules.AMOUNT_EXAMPLE}"}
-        )
         super().__init__(**kwargs)
         self.widget.attrs.update(
             {
@@ -36,7 +35,7 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(error.message, code="amount") from None
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(PortalForm):
     amount = AmountField(label="Loyer de juillet")
     token = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
@@ -45,19 +44,33 @@ class DeclarationForm(forms.Form):
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].label = f"Loyer de juillet {year} (hors charges)"
+        self.set_required_message(
+            "amount",
+            f"Saisissez le loyer de juillet {year} (hors charges), en euros, par exemple 650,50.",
+        )
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(PortalForm):
     amount = AmountField(label="Montant du loyer indiqué sur la quittance")
     file = forms.FileField(
         label="Quittance (photo ou scan)",
         help_text="Fichier PDF, JPEG ou PNG, 10 Mo au plus.",
-        error_messages={"required": "Choisissez le fichier de la quittance."},
     )
+    required_messages = {
+        "file": (
+            "Choisissez le fichier de la quittance (photo ou scan) : un PDF, ou une photo "
+            "JPEG ou PNG."
+        ),
+    }
 
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].label = f"Loyer de juillet {year} indiqué sur la quittance"
+        self.set_required_message(
+            "amount",
+            f"Saisissez le loyer de juillet {year} indiqué sur la quittance, en euros, par "
+            "exemple 650,50.",
+        )
         self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
 
     def clean_file(self):
@@ -76,33 +89,35 @@ class ReceiptForm(forms.Form):
         return upload
 
 
-class BulkImportForm(forms.Form):
+class BulkImportForm(PortalForm):
     file = forms.FileField(
         label="Fichier des loyers (CSV ou XLSX)",
         help_text=(
             "Une ligne par locataire : numéro allocataire, puis montant (exemple : "
             "1000003;650,50). Une ligne d'en-tête est permise."
         ),
-        error_messages={"required": "Choisissez le fichier à déposer."},
     )
+    required_messages = {
+        "file": "Choisissez le fichier des loyers (CSV ou XLSX) à déposer.",
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,.txt"
 
 
-class BulkRecordForm(forms.Form):
+class BulkRecordForm(PortalForm):
     valid_only = forms.BooleanField(required=False)
     confirmed = forms.BooleanField(
         required=False, label="Je confirme les montants inhabituels signalés"
     )
 
 
-class TenantFilterForm(forms.Form):
+class TenantFilterForm(PortalForm):
     q = forms.CharField(
         required=False,
         label="Rechercher un locataire",
-        help_text="Nom ou numéro allocataire",
+        help_text="Nom du locataire, ou son numéro allocataire (son numéro de dossier à la Caf)",
         max_length=100,
     )
     statut = forms.ChoiceField(

@@ -15,7 +15,7 @@ from portail.correspondence.rules import contact_channel
 from portail.correspondence.services import queue_message
 from portail.portfolios.models import Portfolio, Tenancy
 
-from . import rules
+from . import events, rules
 from .declarations import DeclarationRefused, check_may_declare, record_current_rent
 from .models import JulyRent, Receipt
 from .tenant_list import with_rents
@@ -129,6 +129,7 @@ def validate_receipt(
         },
     )
     _queue_receipt_validated(receipt)
+    events.receipt_decided(receipt)
     record_agent_action(
         action="staff.receipt_validated",
         agent=agent,
@@ -178,6 +179,7 @@ def reject_receipt(*, receipt: Receipt, agent, reason: str, ip: str | None = Non
     receipt.rejection_reason = reason
     receipt.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])
     _queue_receipt_rejected(receipt)
+    events.receipt_decided(receipt)
     record_agent_action(
         action="staff.receipt_rejected",
         agent=agent,

@@ -64,6 +64,15 @@ def parse_amount(text: str) -> Decimal:
     return _parse_amount_in_full(text)
 
 
+def _two_readings(whole: str, cents: str) -> str:
+    """1.234: « Nous ne savons pas si vous voulez dire 1 234 € ou 1,23 €. »"""
+    grouped = f"{int(whole):,}".replace(",", "\u202f") if is_ascii_digits(whole) else whole
+    return (
+        f"Nous ne savons pas si vous voulez dire {grouped}\u202f{cents}\u00a0€ ou "
+        f"{whole},{cents[:2]}\u00a0€."
+    )
+
+
 def _parse_amount_in_full(text: str) -> Decimal:
     """parse_amount for any text: every form it reads, every reason it refuses."""
     if text is None:
@@ -83,12 +92,9 @@ def _parse_amount_in_full(text: str) -> Decimal:
     elif "." in value:
         whole, _, cents = value.rpartition(".")
         if len(cents) == 3 and is_ascii_digits(cents):
-            raise AmountError(
-                f"« {text.strip()} » peut se lire de deux façons : le point ne sépare pas les "
-                "centimes en France."
-            )
+            raise AmountError(_two_readings(whole, cents))
         if not _COMMA_CENTS.fullmatch(cents):
-            raise AmountError("Le point ne sépare pas les centimes en France.")
+            raise AmountError("Le montant contient un point.")
     else:
         whole, cents = value, ""
     if _GROUPED.fullmatch(whole):
@@ -97,7 +103,10 @@ def _parse_amount_in_full(text: str) -> Decimal:
         if any(c.isalpha() for c in whole):
             raise AmountError("Le montant ne doit contenir que des chiffres.")
         if "." in whole:
-            raise AmountError("N'utilisez pas de point : séparez les milliers par une espace.")
+            raise AmountError(
+                "Le montant contient un point. Pour les milliers, laissez une espace ou rien "
+                "(1 234,56 ou 1234,56)."
+            )
         if any(c in _SPACES for c in whole):
             raise AmountError("Les espaces ne sont permis qu'entre les milliers (1 234,56).")
         raise AmountError("Ce montant ne peut pas être lu.")
@@ -162,8 +171,9 @@ def amount_warnings(
         if amount > limit:
             warnings.append(
                 f"Le montant de {french_amount(amount)} augmente le loyer de juillet {year - 1} "
-                f"({french_amount(previous)}) plus que l'indice de référence des loyers ne le "
-                f"permet (au plus {french_amount(limit)})."
+                f"({french_amount(previous)}) plus que ne le permet l'indice de référence des "
+                "loyers (IRL, l'indice officiel qui limite chaque année la hausse d'un loyer) : "
+                f"au plus {french_amount(limit)}."
             )
     return warnings
 
@@ -181,7 +191,7 @@ class Status:
     LABELS = {
         TO_DECLARE: "À déclarer",
         DECLARED: "Déclaré",
-        RECEIPT: "En attente d'une quittance",
+        RECEIPT: "Quittance à envoyer ou en cours de vérification",
         NOT_REQUIRED: "Non demandé",
     }
 

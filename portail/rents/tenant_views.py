@@ -28,6 +28,9 @@ COLUMNS = [
     ("loyer", "Loyer de juillet {year}"),
     ("statut", "Statut"),
 ]
+# On screen, the tenant's name and the row's action (in "Statut") first: on a phone they stay on
+# screen while the other columns scroll in the table's wrapper. The exports keep COLUMNS' order.
+SCREEN_COLUMNS = ["nom", "statut", "numero", "logement", "loyer_precedent", "loyer"]
 
 
 def _filtered_list(request, portfolio):
@@ -103,7 +106,9 @@ def tenants(request, portfolio_id: int):
 def _columns(sort: str, *, year: int) -> list[dict]:
     """The table's headers: label, sort key, current order (aria-sort) and the next order."""
     columns = []
-    for key, label in COLUMNS:
+    labels = dict(COLUMNS)
+    for key in SCREEN_COLUMNS:
+        label = labels[key]
         current = sort.lstrip("-") == key
         columns.append(
             {

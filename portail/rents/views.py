@@ -4,20 +4,19 @@ import csv
 import io
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 
 from portail.common import clock
+from portail.correspondence.rules import contact_channel
 from portail.help.difficulties import Difficulty
 from portail.portfolios.selectors import portfolio_for_request
 
+from . import acknowledgements, declarations, receipts, rules, selectors
 from . import bulk as bulk_files
-from . import declarations, receipts, rules, selectors
 from .declarations import DeclarationRefused
 from .forms import BulkImportForm, BulkRecordForm, DeclarationForm, ReceiptForm
 from .models import BulkImport, RentSubmission
@@ -139,8 +138,8 @@ def receipt(request, portfolio_id: int, tenancy_id: int):
             messages.success(
                 request,
                 f"Quittance de juillet {year - 1} de {tenancy.tenant_name} reçue. La Caf la "
-                "vérifie ; vous recevrez un mail dès que vous pourrez déclarer le loyer de "
-                f"juillet {year}.",
+                f"vérifie ; vous recevrez {_told_by(request.user)} dès que vous pourrez "
+                f"déclarer le loyer de juillet {year}.",
             )
             return redirect("rents:tenants", portfolio_id=portfolio.pk)
     context = {
@@ -191,17 +190,12 @@ def acknowledgement(request, portfolio_id: int, submission_id: int):
 @login_required
 def acknowledgement_pdf(request, portfolio_id: int, submission_id: int):
     """The acknowledgement as a PDF: what was declared, for whom, when and by whom."""
-    from weasyprint import HTML
-
-    context = _acknowledgement_context(request, portfolio_id, submission_id)
-    context["declarations"] = selectors.declarations_of_submission(context["submission"])
-    context["agency_name"] = settings.AGENCY_NAME
-    html = render_to_string("rents/acknowledgement_pdf.html", context)
-    pdf = HTML(string=html, base_url=settings.SITE_URL).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="accuse-reception-{context["submission"].pk}.pdf"'
+    portfolio = portfolio_for_request(request, portfolio_id)
+    submission = selectors.submission_for_portfolio(portfolio, submission_id)
+    response = HttpResponse(
+        acknowledgements.acknowledgement_pdf(submission), content_type="application/pdf"
     )
+    response["Content-Disposition"] = f'attachment; filename="accuse-reception-{submission.pk}.pdf"'
     return response
 
 
@@ -312,3 +306,8 @@ def bulk_record(request, portfolio_id: int, import_id: int):
             "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
         },
     )
+
+
+def _told_by(user) -> str:
+    """How the landlord will hear of the receipt: the outbox's one channel rule."""
+    return "un mail" if contact_channel(email=user.contact_email) == "email" else "un courrier"

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from portail.common.portal_form import PortalForm
 from portail.portfolios.models import Grant
 
 from .rules import NO_ACCESS
@@ -13,7 +14,7 @@ RIGHT_CHOICES = [
 ]
 
 
-class AccessForm(forms.Form):
+class AccessForm(PortalForm):
     """Administrator or not and, for a user, one right per parc of the landlord."""
 
     is_admin = forms.BooleanField(
@@ -77,9 +78,16 @@ class MemberForm(AccessForm):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     field_order = ["full_name", "email", "is_admin"]
+    required_messages = {
+        "full_name": "Saisissez le prénom et nom de la personne, par exemple Camille Martin.",
+        "email": (
+            "Saisissez l'adresse mail de la personne, par exemple prenom.nom@exemple.fr : son "
+            "identifiant et son mot de passe provisoire y seront envoyés."
+        ),
+    }
 
 
-class ContactEmailForm(forms.Form):
+class ContactEmailForm(PortalForm):
     new_email = forms.EmailField(
         label="Nouvelle adresse mail de contact",
         help_text="Exemple : gestion@exemple.fr",
@@ -96,3 +104,9 @@ class ContactEmailForm(forms.Form):
             attrs={"autocomplete": "current-password", "data-password-toggle": ""}
         ),
     )
+    required_messages = {
+        "new_email": (
+            "Saisissez la nouvelle adresse mail de contact, par exemple gestion@exemple.fr."
+        ),
+        "password": "Saisissez votre mot de passe, celui de votre connexion.",
+    }

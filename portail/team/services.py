@@ -11,7 +11,7 @@ from portail.accounts import dispatch, lockout, verification
 from portail.accounts.models import Landlord, User
 from portail.accounts.services import create_landlord_user
 from portail.audit.services import record_event
-from portail.common.formats import french_datetime
+from portail.common.formats import french_long_datetime
 from portail.correspondence.services import queue_message
 from portail.portfolios.models import Grant
 
@@ -163,7 +163,7 @@ def remove_member(*, admin: User, member: User, ip: str | None) -> None:
 def _locked_message(until) -> str:
     return (
         "Après plusieurs mots de passe incorrects, cette action est bloquée par sécurité "
-        f"jusqu'au {french_datetime(until)}."
+        f"jusqu'au {french_long_datetime(until)}."
     )
 
 

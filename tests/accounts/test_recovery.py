@@ -56,7 +56,7 @@ def test_never_used_letter_is_sent_again_with_a_new_password_after_confirmation(
     with time_machine.travel(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=PARIS)):
         response = ask(client, LOST_IDENTIFIER, user_number=user.user_number)
         page = text(response)
-        assert "le <strong>20/11/2026</strong>" in page
+        assert "le <strong>20 novembre 2026</strong>" in page
         assert "en quelques jours" in page
         assert "ne fonctionnera plus" in page
         assert len(outbox()) == 1  # nothing sent before the landlord confirms

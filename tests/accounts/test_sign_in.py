@@ -136,7 +136,7 @@ def test_expired_temporary_password_says_when_and_offers_lost_password(client):
         clear = issue_temporary_password(user=user, channel="email")
     with time_machine.travel(datetime.datetime(2026, 11, 27, 14, 5, 1, tzinfo=PARIS)):
         body = body_of(post_sign_in(client, user.identifier, clear))
-    assert "a expiré le 27/11/2026 à 14 h 05" in body
+    assert "a expiré le 27 novembre 2026 à 14 h 05" in body
     assert reverse("accounts:lost_password") in body
     assert "#difficulte-8" in body
 
@@ -148,7 +148,7 @@ def test_replaced_temporary_password_names_the_newer_ones_date(client):
     with time_machine.travel(datetime.datetime(2026, 11, 24, 10, 0, tzinfo=PARIS)):
         issue_temporary_password(user=user, channel="letter")
     body = body_of(post_sign_in(client, user.identifier, old))
-    assert "remplacé par un plus récent, envoyé le 24/11/2026" in body
+    assert "remplacé par un plus récent, envoyé le 24 novembre 2026" in body
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_temporary_passwords_expire_to_the_second(client, channel, purpose, issu
     client.logout()
     with time_machine.travel(valid_until.replace(tzinfo=PARIS), tick=False):
         body = body_of(post_sign_in(client, user.identifier, clear))
-    assert "a expiré le 27/11/2026 à 14 h 05" in body
+    assert "a expiré le 27 novembre 2026 à 14 h 05" in body
 
 
 def test_lock_out_says_until_when_grows_and_lifts(client):
@@ -194,14 +194,14 @@ def test_lock_out_says_until_when_grows_and_lifts(client):
         for _ in range(rules.IDENTIFIER_LOCK_THRESHOLD - 1):
             post_sign_in(client, user.identifier, "mauvais")
         body = body_of(post_sign_in(client, user.identifier, "mauvais"))
-        assert "bloquée par sécurité jusqu'au 27/11/2026 à 14 h 05" in body
+        assert "bloquée par sécurité jusqu'au 27 novembre 2026 à 14 h 05" in body
         # Even the right password is refused while locked.
         body = body_of(post_sign_in(client, user.identifier, PASSWORD))
-        assert "jusqu'au 27/11/2026 à 14 h 05" in body
+        assert "jusqu'au 27 novembre 2026 à 14 h 05" in body
     with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
         for _ in range(rules.IDENTIFIER_LOCK_THRESHOLD):
             body = body_of(post_sign_in(client, user.identifier, "mauvais"))
-        assert "jusqu'au 27/11/2026 à 14 h 20" in body  # second lock: 15 minutes
+        assert "jusqu'au 27 novembre 2026 à 14 h 20" in body  # second lock: 15 minutes
     with time_machine.travel(start + datetime.timedelta(minutes=20), tick=False):
         assert post_sign_in(client, user.identifier, PASSWORD).status_code == 302
     assert Event.objects.filter(action="sign_in.lockout").count() == 2

@@ -48,7 +48,7 @@ def test_validating_at_a_corrected_amount_records_it_and_emails_the_landlord(age
     receipt = make_receipt(email="bailleur@example.fr")
     url = reverse("backoffice:receipt", args=[receipt.pk])
     page = agent_client.post(url, {"decision": "validate", "amount": "1.234"}).content.decode()
-    assert "peut se lire de deux façons" in page
+    assert "Nous ne savons pas si vous voulez dire 1\u202f234\u00a0€ ou 1,23\u00a0€" in page
     response = agent_client.post(url, {"decision": "validate", "amount": "650,50"})
     assert response.status_code == 302
     receipt.refresh_from_db()

@@ -35,8 +35,22 @@ def browser():
         browser.close()
 
 
+_warm_servers: set[str] = set()
+
+
+def _warm_up(url: str) -> None:
+    """The first request to a live server loads the URLconf and every view module (WeasyPrint,
+    openpyxl...): on a loaded machine that alone can pass the 10 s navigation timeout."""
+    import urllib.request
+
+    if url not in _warm_servers:
+        urllib.request.urlopen(f"{url}/compte/connexion/", timeout=120).read()  # noqa: S310
+        _warm_servers.add(url)
+
+
 @pytest.fixture
 def page(browser, live_server):
+    _warm_up(live_server.url)
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)

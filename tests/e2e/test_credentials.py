@@ -104,10 +104,12 @@ def test_lost_identifier_by_email(page, smtp_server):
     expect(page.locator("h1")).to_have_text("Identifiant perdu")
     assert_accessible(page)
     key = page.locator("input[name=captcha_0]").input_value()
-    page.get_by_role("link", name="Afficher une autre image").click()
+    page.get_by_role("link", name="Afficher un autre code (image et son)").click()
     expect(page.locator("input[name=captcha_0]")).not_to_have_value(key)
-    audio = page.get_by_role("link", name="Écouter le code (fichier audio en français)")
-    response = page.request.get(audio.get_attribute("href"))
+    new_key = page.locator("input[name=captcha_0]").input_value()
+    audio = page.locator("audio[data-captcha-audio]")
+    expect(audio).to_have_attribute("src", f"/compte/captcha/audio/{new_key}.wav")
+    response = page.request.get(audio.get_attribute("src"))
     assert response.headers["content-type"] == "audio/wav"
     page.get_by_label("Numéro utilisateur").fill("1234 5678 00")
     fill_captcha(page)
@@ -119,7 +121,7 @@ def test_lost_identifier_by_email(page, smtp_server):
     page.get_by_label("Numéro utilisateur").fill(rules.display_user_number(user.user_number))
     fill_captcha(page)
     page.get_by_role("button", name="Recevoir mon identifiant").click()
-    expect(page.locator("h1")).to_have_text("Demande enregistrée")
+    expect(page.locator("h1")).to_have_text("Demande d'identifiant enregistrée")
     assert_accessible(page)
     deliver()
     assert user.identifier in last_email(smtp_server)
@@ -135,7 +137,7 @@ def test_expired_password_then_lost_password(page, smtp_server):
     with time_machine.travel(start + datetime.timedelta(days=14, minutes=1)):
         sign_in(page, user.identifier, password)
         expect(page.locator("[data-error-summary]")).to_contain_text(
-            "a expiré le 27/11/2026 à 15 h 05"
+            "a expiré le 27 novembre 2026 à 15 h 05"
         )
         assert_accessible(page)
         page.get_by_role("link", name=re.compile("Mot de passe perdu")).first.click()
@@ -144,7 +146,7 @@ def test_expired_password_then_lost_password(page, smtp_server):
         page.get_by_label("Adresse mail de votre compte").fill("marie@example.fr")
         fill_captcha(page)
         page.get_by_role("button", name="Recevoir un mot de passe provisoire").click()
-        expect(page.locator("h1")).to_have_text("Demande enregistrée")
+        expect(page.locator("h1")).to_have_text("Demande de mot de passe enregistrée")
         assert_accessible(page)
         deliver()
         mail = last_email(smtp_server)
@@ -168,10 +170,10 @@ def test_letters_that_cross(page, smtp_server):
         fill_captcha(page)
         page.get_by_role("button", name="Recevoir mon identifiant").click()
         expect(page.locator("h1")).to_have_text("Un courrier est déjà en route")
-        expect(page.locator("main")).to_contain_text("20/11/2026")
+        expect(page.locator("main")).to_contain_text("20 novembre 2026")
         assert_accessible(page)
         page.get_by_role("button", name="Envoyer quand même un nouveau courrier").click()
-        expect(page.locator("h1")).to_have_text("Demande enregistrée")
+        expect(page.locator("h1")).to_have_text("Demande d'identifiant enregistrée")
         deliver()
         second = last_letter()
         assert user.identifier in second
@@ -179,7 +181,7 @@ def test_letters_that_cross(page, smtp_server):
         assert "remplace le précédent" not in " ".join(first_text.split())
         sign_in(page, user.identifier, first)
         expect(page.locator("[data-error-summary]")).to_contain_text(
-            "remplacé par un plus récent, envoyé le 27/11/2026"
+            "remplacé par un plus récent, envoyé le 27 novembre 2026"
         )
         assert_accessible(page)
         sign_in(page, user.identifier, TEMPORARY.search(second).group())
@@ -195,7 +197,7 @@ def test_lock_out_is_announced_with_its_end(page):
         for _ in range(rules.IDENTIFIER_LOCK_THRESHOLD):
             sign_in(page, user.identifier, "mauvais")
         expect(page.locator("[data-error-summary]")).to_contain_text(
-            "bloquée par sécurité jusqu'au 27/11/2026 à 14 h 05"
+            "bloquée par sécurité jusqu'au 27 novembre 2026 à 14 h 05"
         )
         assert_accessible(page)
 
@@ -213,3 +215,24 @@ def test_password_can_be_shown_and_caps_lock_is_announced(page):
     field.dispatch_event("keydown", {"key": "A", "modifierCapsLock": True})
     expect(page.locator("#id_password-caps")).to_contain_text("Majuscule")
     assert_accessible(page)
+
+
+def test_lost_password_without_email_by_post(page):
+    """A landlord without e-mail, who signed in before, forgot the password: a letter."""
+    user = UserFactory(email="", last_login=datetime.datetime(2025, 7, 3, tzinfo=datetime.UTC))
+    page.goto("/compte/connexion/")
+    page.get_by_role("link", name="Mot de passe perdu").click()
+    page.get_by_role("link", name="Recevoir un mot de passe provisoire par courrier").click()
+    expect(page.locator("h1")).to_have_text("Mot de passe perdu : recevoir un courrier")
+    assert_accessible(page)
+    page.get_by_label("Numéro utilisateur").fill(rules.display_user_number(user.user_number))
+    fill_captcha(page)
+    page.get_by_role("button", name="Recevoir un mot de passe par courrier").click()
+    expect(page.locator("h1")).to_have_text("Demande de courrier enregistrée")
+    assert_accessible(page)
+    deliver()
+    letter = last_letter()
+    assert user.identifier in letter
+    sign_in(page, user.identifier, TEMPORARY.search(letter).group())
+    choose_password(page, CHOSEN)
+    assert User.objects.get(pk=user.pk).check_password(CHOSEN)

@@ -74,7 +74,7 @@ def test_difficulty_10_amount_refused_explained_then_declared_with_acknowledgeme
     assert_accessible(page)
     page.get_by_role("button", name="Envoyer la déclaration").dblclick()  # an impatient click
     expect(page.locator("h1")).to_contain_text("Accusé de réception n°")
-    expect(page.locator("main")).to_contain_text("27/11/2026")
+    expect(page.locator("main")).to_contain_text("27 novembre 2026")
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l'accusé de réception (PDF)").click()
@@ -92,7 +92,7 @@ def test_difficulty_9_missing_july_2025_receipt_sent_validated_then_july_2026_de
     account = demo_accounts["DEMO-P1"]
     sign_in(page, account.identifier, account.password)
     row = _row(page, "Lucas HOARAU")
-    expect(row).to_contain_text("Loyer de juillet 2025 inconnu")
+    expect(row).to_contain_text("Quittance à envoyer (loyer de juillet 2025 inconnu)")
     row.get_by_role("link", name=re.compile("Envoyer la quittance")).click()
     expect(page.locator("main")).to_contain_text("Pourquoi ne puis-je pas déclarer")
     expect(page.locator("main")).to_contain_text("par courrier")

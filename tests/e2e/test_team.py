@@ -39,7 +39,9 @@ def test_administrator_gives_a_colleague_one_parc_to_consult(
     expect(page.locator("h1")).to_have_text("Utilisateurs du compte")
     assert_accessible(page)
     page.get_by_role("link", name="Ajouter un utilisateur").click()
-    page.get_by_role("button", name="Ajouter et envoyer ses accès").click()
+    page.get_by_role(
+        "button", name="Ajouter et lui envoyer son identifiant et son mot de passe provisoire"
+    ).click()
     expect(page.locator("[data-error-summary]")).to_contain_text("Il y a")
     assert_accessible(page)
     page.get_by_label("Prénom et nom").fill("Paul GESTION")
@@ -47,7 +49,9 @@ def test_administrator_gives_a_colleague_one_parc_to_consult(
     page.get_by_role("group", name="Parc « Parc Nord »").get_by_label(
         "Consulter", exact=True
     ).check()
-    page.get_by_role("button", name="Ajouter et envoyer ses accès").click()
+    page.get_by_role(
+        "button", name="Ajouter et lui envoyer son identifiant et son mot de passe provisoire"
+    ).click()
     expect(page.get_by_role("status")).to_contain_text("Paul GESTION a été ajouté")
     expect(page.locator("tbody")).to_contain_text("Parc Nord : consulter")
     assert_accessible(page)

@@ -38,7 +38,7 @@ def test_french_forms_are_read(text, expected):
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("1.234", "deux façons"),
+        ("1.234", "1\u202f234\u00a0€ ou 1,23\u00a0€"),
         ("6 5 0", "milliers"),
         ("six cents", "chiffres"),
         ("650a", "chiffres"),

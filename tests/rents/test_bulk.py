@@ -159,7 +159,7 @@ def test_a_background_recording_refused_meanwhile_says_why_and_can_be_retried(
     assert bulk.status == BulkImport.Status.CHECKED
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "<progress" not in page
-    assert "n'a pas été enregistré" in page and "n'est pas ouverte" in page
+    assert "n'a pas été enregistré" in page and "est fermée" in page
     assert not JulyRent.objects.filter(year=2026).exists()
     campaign.delete()  # open again (default dates)
     client.post(record, {})

@@ -59,8 +59,9 @@ def test_submitting_twice_records_one_declaration():
 def test_a_stale_tab_with_another_amount_is_refused_not_recorded():
     world = make_world()
     declare(world, world.known, "655.00")
-    with pytest.raises(declarations.DeclarationRefused, match="entre-temps"):
+    with pytest.raises(declarations.DeclarationRefused, match="entre-temps") as refusal:
         declare(world, world.known, "656.00", version=0)
+    assert "(655,00\u00a0€)" in refusal.value.message  # the French amount, never 655.00 €
     assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("655.00")
 
 
@@ -78,7 +79,7 @@ def test_no_declaration_or_correction_once_the_campaign_is_closed():
     RentCampaign.objects.create(
         year=2026, opens_on=datetime.date(2026, 7, 1), closes_on=datetime.date(2026, 11, 26)
     )
-    with pytest.raises(declarations.DeclarationRefused, match="n'est pas ouverte"):
+    with pytest.raises(declarations.DeclarationRefused, match="est fermée"):
         declare(world, world.known, "655.00")
 
 
@@ -89,7 +90,7 @@ def test_new_campaign_dates_apply_at_once_though_the_campaign_is_cached():
         year=2026,
         defaults={"opens_on": datetime.date(2026, 7, 1), "closes_on": datetime.date(2026, 11, 26)},
     )
-    with pytest.raises(declarations.DeclarationRefused, match="n'est pas ouverte"):
+    with pytest.raises(declarations.DeclarationRefused, match="est fermée"):
         declare(world, world.newcomer, "600.00")
     RentCampaign.objects.filter(year=2026).get().delete()  # back to the default dates
     declare(world, world.newcomer, "600.00")

@@ -48,7 +48,7 @@ def test_a_photo_of_the_receipt_is_kept_pending_and_the_list_says_so(client):
         "image/png",
     )
     page = client.get(response["Location"]).content.decode()
-    assert "Quittance de juillet 2025 en cours de vérification" in page
+    assert "Quittance en cours de vérification (juillet 2025)" in page
 
 
 @pytest.mark.parametrize(

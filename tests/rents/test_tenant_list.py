@@ -130,6 +130,10 @@ def test_switcher_puts_a_few_portfolios_one_click_away_and_lists_many(client):
     page = client.get(list_url(world)).content.decode()
     assert '<nav class="switcher switcher-inline" aria-label="Changer de parc">' in page
     assert 'aria-current="page">Mes logements</a>' in page
+    # Elsewhere in the portfolio, its link is the current portfolio, not the current page.
+    other = client.get(reverse("rents:history", args=[world.portfolio.pk])).content.decode()
+    assert 'aria-current="true">Mes logements</a>' in other
+    assert 'aria-current="page"' not in other
     for n in range(4):
         PortfolioFactory(landlord=world.user.landlord, name=f"Parc {n}")
     page = client.get(list_url(world)).content.decode()

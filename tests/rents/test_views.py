@@ -45,14 +45,14 @@ def test_entry_summary_submit_acknowledgement_and_pdf(client):
     assert again["Location"] == response["Location"]
     assert len(all_versions()) == 1
     ack = client.get(response["Location"]).content.decode()
-    assert "Accusé de réception" in ack and "Alice ARNAUD" in ack and "27/11/2026" in ack
+    assert "Accusé de réception" in ack and "Alice ARNAUD" in ack and "27 novembre 2026" in ack
     pdf_url = re.search(r'href="([^"]+accuse\.pdf)"', ack).group(1)
     pdf = client.get(pdf_url)
     assert pdf["Content-Type"] == "application/pdf"
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
     ).stdout.decode()
-    assert "Alice ARNAUD" in text and "655,00" in text and "27/11/2026" in text
+    assert "Alice ARNAUD" in text and "655,00" in text and "27 novembre 2026" in text
 
 
 def test_a_refused_amount_is_explained_at_the_field_and_kept(client):

@@ -12,7 +12,11 @@ def portfolio_switcher(context):
     request = context["request"]
     current = getattr(request, "resolver_match", None)
     current_id = current.kwargs.get("portfolio_id") if current else None
+    # "page" only on the portfolio's tenant list itself; elsewhere in it, "true" (the current
+    # portfolio, not the current page).
+    on_list = bool(current and current.url_name == "tenants")
     return {
+        "current": "page" if on_list else "true",
         "portfolios": header_portfolios(request),
         "current_id": current_id,
     }

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "portail.api"
+    label = "api"
+    verbose_name = "API pour les logiciels des bailleurs"
+
+    def ready(self):
+        from portail.events.services import subscribe
+
+        from .webhooks import fan_out
+
+        subscribe(fan_out)
