@@ -12,7 +12,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test env system-packages lint format clean
+.PHONY: run serve test env system-packages lint format clean
 
 $(UV):
 	@scripts/ensure-venv.sh $(PYTHON) $(TOOLS)
@@ -30,6 +30,11 @@ system-packages:
 run: env
 	@mkdir -p var
 	@DEBUG=true PORT=$(PORT) scripts/run-demo.sh
+
+# The production profile on PostgreSQL and Redis (DATABASE_URL, CACHE_URL, SECRET_KEY): gunicorn,
+# a worker per task queue, the outbox sweep (scripts/serve.sh, README "Production").
+serve: env
+	@scripts/serve.sh
 
 # Tests run in production mode (DEBUG off) with a throwaway key; the live test server speaks
 # plain HTTP, so cookies cannot be marked Secure there and HTTP is not redirected to HTTPS.

@@ -74,6 +74,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every log line of the request carries its id (portail/common/requestid.py).
+    "portail.common.requestid.RequestIdMiddleware",
+    # The load balancer's /health/ probe, before sessions and the host check.
+    "portail.common.availability.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -154,6 +158,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Shared across processes and machines when CACHE_URL is Redis (django-redis). The cache proper
+# degrades to misses while Redis is unreachable (IGNORE_EXCEPTIONS): pages are computed again
+# and sessions read from the database; what guards something (lock-outs, rate limits) is in
+# the database anyway. Timeouts are short: a stopped Redis costs a request 0.5 s at most,
+# never a hung process.
+SHARED_CACHE = CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+if SHARED_CACHE:
+    _redis_options = {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25}
+    CACHES["default"]["OPTIONS"] = {**_redis_options, "IGNORE_EXCEPTIONS": True}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "portail.availability"
+# Sessions: in the database, read through the shared cache when there is one (cached_db: a
+# Redis hit saves a database read per page; the database stays the reference, so a Redis
+# outage signs nobody out). With a per-process cache (the demo, tests) the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
+
+# Reverse proxies whose X-Real-IP and X-Request-ID headers are believed (addresses or networks,
+# e.g. "10.0.0.5,10.0.1.0/24"); portail/common/network.py. Empty: the peer's address is used.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Background work runs on three queues, each with its own worker (README, "Processes"): e-mails
 # and letters never wait behind a file of rents or a batch.
@@ -210,7 +237,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic (make serve) writes a gzip copy next to each file; whitenoise
+    # serves them from every web process, with the right encoding, no proxy configuration.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
@@ -257,8 +286,21 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    # One line per event, with the request id (portail/common/requestid.py; "-" outside one).
+    "filters": {"request_id": {"()": "portail.common.requestid.RequestIdLogFilter"}},
+    "formatters": {
+        "line": {
+            "()": "portail.common.requestid.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s rid=%(request_id)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Libraries speak only of problems: WeasyPrint logs every rendering step at INFO.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "PIL")},

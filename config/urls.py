@@ -6,6 +6,9 @@ from portail.api.api import api
 admin.site.site_header = "Espace bailleur – administration"
 admin.site.site_title = "Espace bailleur"
 
+# An unreachable database or Redis answers 503 « Service momentanément indisponible ».
+handler500 = "portail.common.availability.server_error"
+
 urlpatterns = [
     path("", include("portail.common.urls")),
     path("compte/", include("portail.accounts.urls")),

@@ -52,7 +52,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import OperationalError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
 from django.db.models import F
 
@@ -60,6 +60,7 @@ from portail.common import clock
 
 from . import registry, rendering, rules
 from .models import Message
+from .outage import record_sent_after_outage
 
 logger = logging.getLogger(__name__)
 
@@ -268,21 +269,30 @@ def _record_failure(message: Message, error: Exception) -> None:
 
 
 def _deliver_one(*, message_id: int | None, connection) -> Message | None:
-    with transaction.atomic():
-        message = _claim(message_id=message_id)
-        if message is None:
-            return None
-        # A savepoint around the password's issue: a failed send takes the new password back.
-        savepoint = transaction.atomic() if message.issues_secret_at_delivery else nullcontext()
-        try:
-            with savepoint:
-                _send(message, connection)
-        except Exception as error:  # SMTP, network, spool: try again later
-            _close_quietly(connection)
-            _record_failure(message, error)
-        else:
-            _record_sent(message)
+    sent = None
+    try:
+        with transaction.atomic():
+            message = _claim(message_id=message_id)
+            if message is None:
+                return None
+            # A savepoint around the password's issue: a failed send takes it back.
+            secret = message.issues_secret_at_delivery
+            savepoint = transaction.atomic() if secret else nullcontext()
+            try:
+                with savepoint:
+                    _send(message, connection)
+            except Exception as error:  # SMTP, network, spool: try again later
+                _close_quietly(connection)
+                _record_failure(message, error)
+            else:
+                sent = None if secret else message
+                _record_sent(message)
         return message
+    except (OperationalError, InterfaceError) as error:
+        if sent is None or _database_locked(error):
+            raise
+        record_sent_after_outage(sent)
+        return sent
 
 
 def _database_locked(error: OperationalError) -> bool:

@@ -124,3 +124,26 @@ def test_two_workers_on_postgresql_deliver_1000_messages_without_duplicate(smtp_
     assert max(received.values()) == 1
     assert Message.objects.filter(status=Message.Status.SENT).count() == 1000
     assert all("sent=" in output for output in outputs)
+
+
+def test_a_message_sent_while_the_database_goes_away_is_recorded_not_sent_again(
+    smtp_server, monkeypatch
+):
+    from django.db import OperationalError
+
+    user = UserFactory(email="marie@example.org")
+    (pk,) = _queue(user, 1)
+    original = services._record_sent
+    calls = []
+
+    def database_restarting(message):
+        calls.append(message.pk)
+        if len(calls) == 1:  # the commit after the SMTP server's "250" fails once
+            raise OperationalError("terminating connection due to administrator command")
+        original(message)
+
+    monkeypatch.setattr(services, "_record_sent", database_restarting)
+    services.deliver_message(message_id=pk)
+    services.deliver_due_messages()
+    assert smtp_server.recorder.message_ids() == [f"<courrier-{pk}@caf.example>"]
+    assert Message.objects.get(pk=pk).status == Message.Status.SENT
