@@ -20,6 +20,8 @@ from django.core import checks
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
+from .portal_form import PortalForm
+
 # The longest e-mail address SMTP carries (RFC 5321) and the length of every e-mail column.
 EMAIL_MAX_LENGTH = 254
 # Text fields whose value is not free text typed by a person: their own parsing bounds them.
@@ -46,8 +48,8 @@ def portal_form_classes() -> list[type[forms.BaseForm]]:
     while pending:
         for subclass in pending.pop().__subclasses__():
             pending.append(subclass)
-            if subclass.__module__.startswith("portail."):
-                found.append(subclass)
+            if subclass.__module__.startswith("portail.") and subclass is not PortalForm:
+                found.append(subclass)  # the base of every portal form is not one itself
     return sorted(set(found), key=lambda cls: (cls.__module__, cls.__qualname__))
 
 

@@ -50,7 +50,12 @@ def test_captcha_solved_by_ear_alone(page, settings, tmp_path, monkeypatch):
     monkeypatch.setenv("SPEECH_LOG", str(log))
     settings.CAPTCHA_SPEECH_PATH = str(SPEECH_RECORDER)
     # The recovery form queues its work: run it as it is queued.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASKS["default"].get("QUEUES", ["default"]),
+        }
+    }
     user = UserFactory(email="marie@example.fr", email_confirmed=True)
     page.goto("/compte/identifiant-perdu/")
     key = page.locator("input[name=captcha_0]").input_value()

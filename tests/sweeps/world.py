@@ -27,6 +27,7 @@ from portail.backoffice.signin import permit_enrolment
 from portail.backoffice.views.authentication import PENDING
 from portail.common import clock
 from portail.correspondence.models import Message
+from portail.obligations.models import ChangeReport, UnpaidRentReport, UnpaidRentRule
 from portail.portfolios.models import Grant
 from portail.rents.models import BulkImport, JulyRent, Receipt, RentSubmission
 from tests.backoffice.conftest import STAFF_PASSWORD, make_staff
@@ -40,6 +41,7 @@ from tests.factories import (
     TenancyFactory,
     UserFactory,
 )
+from tests.payments.helpers import pay
 
 # A day the 2026 campaign is open: every rent page offers its forms.
 CAMPAIGN_DAY = datetime.datetime(2026, 11, 27, 10, 30, tzinfo=datetime.UTC)
@@ -163,6 +165,35 @@ def _bulk_import(portfolio, *, user, number: str) -> BulkImport:
     return bulk
 
 
+def _obligations(tenancy, *, user):
+    """An unpaid-rent report waiting for its repayment plan and a reported departure."""
+    unpaid = UnpaidRentReport.objects.create(
+        tenancy=tenancy,
+        portfolio=tenancy.portfolio,
+        first_unpaid_month=datetime.date(2026, 9, 1),
+        monthly_rent="650.00",
+        monthly_charges="0",
+        direct_payment=False,
+        amount_owed="1950.00",
+        tenant_pays_part=False,
+        rule=UnpaidRentRule.objects.order_by("valid_from").first(),
+        threshold="1300.00",
+        threshold_reached_on=datetime.date(2026, 10, 1),
+        deadline=datetime.date(2026, 12, 1),
+        reported_by=user,
+        status=UnpaidRentReport.Status.PLAN_EXPECTED,
+    )
+    change = ChangeReport.objects.create(
+        tenancy=tenancy,
+        portfolio=tenancy.portfolio,
+        kind=ChangeReport.Kind.DEPARTURE,
+        move_out_date=datetime.date(2026, 12, 31),
+        reported_by=user,
+        version_by=user,
+    )
+    return unpaid, change
+
+
 def build_world() -> World:
     """Every role signed in, every state present; call it inside the test's database."""
     roles: dict[str, Role] = {"anonymous": Role("anonymous", None)}
@@ -277,6 +308,12 @@ def build_world() -> World:
         {"portfolio_id": portfolio.pk, "submission_id": submission.pk, OWNERS: ("landlord",)}
     )
     ids.append({"portfolio_id": portfolio.pk, "import_id": bulk.pk, OWNERS: ("landlord",)})
+    unpaid, change = _obligations(declared, user=landlord)
+    pay(declared, "2026-10", "250.00")
+    ids.append({"portfolio_id": portfolio.pk, "unpaid_id": unpaid.pk, OWNERS: ("landlord",)})
+    ids.append({"portfolio_id": portfolio.pk, "change_id": change.pk, OWNERS: ("landlord",)})
+    ids.append({"report_id": unpaid.pk, "plan_id": 0, OWNERS: staff})
+    ids.append({"report_id": change.pk, OWNERS: staff})
     for user in (landlord, admin, colleague, suspended):
         team = ("admin",) if user.landlord_id == company.pk else ()
         ids.append({"landlord_id": user.landlord_id, "user_id": user.pk, OWNERS: staff + team})
