@@ -23,6 +23,12 @@ PAGE_SIZE = 50
 PERMISSION = "handle_obligations"
 
 
+def _query_text(request, name: str, *, max_length: int = 100) -> str:
+    """A filter typed in the address: bounded, without the NUL character a database text
+    cannot hold (PostgreSQL refuses it); anything else is only compared, never stored."""
+    return request.GET.get(name, "").replace("\x00", "")[:max_length]
+
+
 def _filters(request, names) -> str:
     """The queue's filters as a query string prefix for its page links ("" or "a=1&b=2&")."""
     kept = {name: request.GET[name] for name in names if request.GET.get(name)}
@@ -33,9 +39,9 @@ def _filters(request, names) -> str:
 def unpaid_queue(request):
     """Reports to handle, oldest first; by state, late ones only, or a recipient number or a
     landlord's name. 50 a page."""
-    status = request.GET.get("etat", "")
+    status = _query_text(request, "etat")
     late = request.GET.get("retard") == "1"
-    search = request.GET.get("q", "")[:100]
+    search = _query_text(request, "q")
     queue = selectors.unpaid_report_queue(status=status, late=late, search=search)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -98,9 +104,9 @@ def plan_file(request, report_id: int, plan_id: int):
 @staff_required(PERMISSION)
 def change_queue(request):
     """Reported changes, oldest first; pending ones by default, by kind or state."""
-    status = request.GET.get("etat", "")
-    kind = request.GET.get("type", "")
-    search = request.GET.get("q", "")[:100]
+    status = _query_text(request, "etat")
+    kind = _query_text(request, "type")
+    search = _query_text(request, "q")
     queue = selectors.change_report_queue(status=status, kind=kind, search=search)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
