@@ -30,11 +30,18 @@ pytestmark = pytest.mark.django_db
 YEAR = 2026
 
 
+@pytest.fixture(autouse=True)
+def _year_built():
+    """The migration builds the current year; a test emptying the database removes it."""
+    if not campaign_state.built_years([YEAR]):
+        campaign_state.build_year(YEAR)
+
+
 def kept_right(year: int = YEAR) -> list[str]:
     return campaign_state.verify_year(year)
 
 
-def test_the_current_year_is_built_by_the_migration_and_kept_by_single_saves():
+def test_the_current_year_is_kept_by_single_saves():
     world = make_world()
     assert kept_right() == []
     states = dict(
