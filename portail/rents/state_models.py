@@ -43,9 +43,7 @@ class TenancyCampaignState(models.Model):
     tenant_name = models.CharField("locataire", max_length=200)
     recipient_number = models.CharField("numéro allocataire", max_length=13)
     rent_current_key = models.DecimalField("loyer de juillet N", max_digits=9, decimal_places=2)
-    rent_previous_key = models.DecimalField(
-        "loyer de juillet N-1", max_digits=9, decimal_places=2
-    )
+    rent_previous_key = models.DecimalField("loyer de juillet N-1", max_digits=9, decimal_places=2)
     concerned = models.BooleanField("locataire en juillet N")
     landlord_declared = models.BooleanField("déclaré par le bailleur")
 

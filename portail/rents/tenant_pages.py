@@ -24,7 +24,7 @@ from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import tenancy_count
 
 from . import rules
-from .state_models import CampaignStateYear, TenancyCampaignState
+from .state_models import CampaignStateYear, CampaignStatusCount, TenancyCampaignState
 from .tenant_list import PLAIN_SORTS, SORTS, rows_of_page, searched, tenant_list
 
 # The state columns each order reads (tenancy columns through the join are "tenancy__...").
@@ -91,15 +91,23 @@ def tenant_page(
     before: str = "",
 ) -> ListPage:
     """One page of the tenant list: ``after``/``before`` a cursor of the same order, else the
-    page ``number``. Without a filter or a search the total is the cached tenancy_count."""
+    page ``number``. Without a search the total is read, not counted: the cached tenancy_count,
+    or the kept count of the status filtered."""
     filtered = status in rules.Status.LABELS
     key, descending = sort.lstrip("-"), sort.startswith("-")
     if key not in SORTS:
         key, descending = "nom", False
     plain = not filtered and key in PLAIN_SORTS
     if not plain and not states_built(year):
-        return _computed_page(portfolio, year=year, number=number, per_page=per_page,
-                              search=search, status=status, sort=sort)
+        return _computed_page(
+            portfolio,
+            year=year,
+            number=number,
+            per_page=per_page,
+            search=search,
+            status=status,
+            sort=sort,
+        )
     if plain:
         base = searched(Tenancy.objects.filter(portfolio=portfolio), search)
         columns, id_field, table = list(SORTS[key]), "pk", Tenancy._meta.db_table
@@ -110,10 +118,16 @@ def tenant_page(
         base = searched(base, search)
         columns, id_field = list(STATE_SORTS[key]), "tenancy_id"
         table = TenancyCampaignState._meta.db_table
-    if not filtered and not (search or "").strip():
-        count = tenancy_count(portfolio)
-    else:
+    if (search or "").strip():
         count = base.count()
+    elif filtered:  # the kept count of the status, not a COUNT of its states
+        count = (
+            CampaignStatusCount.objects.filter(portfolio=portfolio, year=year, status=status)
+            .values_list("tenancies", flat=True)
+            .first()
+        ) or 0
+    else:
+        count = tenancy_count(portfolio)
     num_pages = max(1, -(-count // per_page))
     number = _page_number(number, num_pages)
     order = [f"-{c}" if descending else c for c in columns]
@@ -212,7 +226,12 @@ def _row_value(row, column: str):
 
 
 def _encoded(sort: str, row, columns: list[str]) -> str:
-    text = json.dumps([sort, *(_row_value(row, c) for c in columns)], ensure_ascii=False)
+    return encode_cursor(sort, [_row_value(row, c) for c in columns])
+
+
+def encode_cursor(sort: str, values: list[str]) -> str:
+    """The opaque cursor of a row in this order: its sort values (the order's columns)."""
+    text = json.dumps([sort, *values], ensure_ascii=False)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 

@@ -1,8 +1,8 @@
 """Build, rebuild or check the kept states of tenancies in a campaign (rents.campaign_state).
 
-    manage.py rebuild_campaign_state             # the current campaign year (turn of year)
-    manage.py rebuild_campaign_state --year 2027 # prepare or rebuild another year
-    manage.py rebuild_campaign_state --check     # compare with a recomputation, change nothing
+manage.py rebuild_campaign_state             # the current campaign year (turn of year)
+manage.py rebuild_campaign_state --year 2027 # prepare or rebuild another year
+manage.py rebuild_campaign_state --check     # compare with a recomputation, change nothing
 """
 
 from django.core.management.base import BaseCommand, CommandError
