@@ -53,7 +53,7 @@ def main() -> None:
     else:
         engine = f"SQLite {connection.Database.sqlite_version}"
     print(f"{args.tenancies:,} tenancies in one portfolio, {engine}")
-    deep = _keyset_address(portfolio, rows_before=49_950)
+    deep = _keyset_address(portfolio, rows_before=min(49_950, args.tenancies // 100 * 50))
 
     client = Client()  # only to open a session in the database; requests go over HTTP
     client.force_login(user)

@@ -31,6 +31,7 @@ from .state_models import CampaignStateYear, CampaignStatusCount, TenancyCampaig
 from .tenant_list import with_rents
 
 CHUNK = 500
+VERIFY_CHUNK = 5000
 UNKNOWN_RENT = Decimal("-1.00")  # the sort key of a rent the agency does not know
 STATE_COLUMNS = (
     "tenancy_id",
@@ -196,39 +197,43 @@ def build_year(year: int) -> int:
 
 def verify_year(year: int) -> list[str]:
     """What differs between the kept states and counts of year N and a recomputation (English,
-    for the command's report); empty when they agree."""
-    problems = []
+    for the command's report); empty when they agree. Reads the tenancies by chunks of
+    VERIFY_CHUNK ids, so a national database is checked in bounded memory."""
     if year not in built_years([year]):
         return [f"year {year} is not built"]
-    kept = {row[0]: row for row in _kept_states(year)}
-    computed = {row[0]: _normalised(row) for row in computed_states(Tenancy.objects, year=year)}
-    for tenancy_id in sorted(kept.keys() | computed.keys()):
-        if kept.get(tenancy_id) != computed.get(tenancy_id):
-            problems.append(
-                f"tenancy {tenancy_id}: kept {kept.get(tenancy_id)}, "
-                f"computed {computed.get(tenancy_id)}"
-            )
-    counts: Counter = Counter()
-    _count(counts, year, [(r[1], r[3], r[8], r[9]) for r in computed.values()], sign=1)
+    problems, counts = [], Counter()
+    ids = list(Tenancy.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), VERIFY_CHUNK):
+        chunk = ids[start : start + VERIFY_CHUNK]
+        kept = {
+            row[0]: _normalised(row)
+            for row in TenancyCampaignState.objects.filter(
+                year=year, tenancy_id__in=chunk
+            ).values_list(*STATE_COLUMNS)
+        }
+        computed = {
+            row[0]: _normalised(row)
+            for row in computed_states(Tenancy.objects.filter(pk__in=chunk), year=year)
+        }
+        for tenancy_id in sorted(kept.keys() | computed.keys()):
+            if kept.get(tenancy_id) != computed.get(tenancy_id):
+                problems.append(
+                    f"tenancy {tenancy_id}: kept {kept.get(tenancy_id)}, "
+                    f"computed {computed.get(tenancy_id)}"
+                )
+        _count(counts, year, [(r[1], r[3], r[8], r[9]) for r in computed.values()], sign=1)
+    found: Counter = Counter()
     stored = CampaignStatusCount.objects.filter(year=year).values_list(
         "portfolio_id", "status", "tenancies", "concerned", "declared"
     )
-    found: Counter = Counter()
     for portfolio_id, status, tenancies, concerned, declared in stored:
-        for name, value in (("tenancies", tenancies), ("concerned", concerned)):
-            found[(portfolio_id, year, status, name)] = value
+        found[(portfolio_id, year, status, "tenancies")] = tenancies
+        found[(portfolio_id, year, status, "concerned")] = concerned
         found[(portfolio_id, year, status, "declared")] = declared
     for key in sorted(set(counts) | set(found)):
         if counts[key] != found[key]:
             problems.append(f"count {key}: kept {found[key]}, computed {counts[key]}")
     return problems
-
-
-def _kept_states(year: int) -> list[tuple]:
-    return [
-        _normalised(row)
-        for row in TenancyCampaignState.objects.filter(year=year).values_list(*STATE_COLUMNS)
-    ]
 
 
 def _normalised(row: tuple) -> tuple:
