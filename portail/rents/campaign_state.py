@@ -19,13 +19,22 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, DecimalField, ExpressionWrapper, IntegerField, Value
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from portail.common import clock
 from portail.portfolios.models import Tenancy
 
 from . import rules
+from .models import JulyRent
 from .selectors import declared_in
 from .state_models import CampaignStateYear, CampaignStatusCount, TenancyCampaignState
 from .tenant_list import with_rents
@@ -55,12 +64,14 @@ def built_years(years: Iterable[int] | None = None) -> list[int]:
     return list(found.values_list("year", flat=True))
 
 
-def computed_states(tenancies, *, year: int):
+def computed_states(tenancies, *, year: int, few: bool = False):
     """The states of these tenancies in year N as the rule computes them: a values_list in
-    STATE_COLUMNS order (the database evaluates declaration_status_sql)."""
+    STATE_COLUMNS order (the database evaluates declaration_status_sql). ``few``: a chunk of
+    tenancies, whose rents are looked up one by one on their index (a join would hash every
+    rent of the year for 500 tenancies)."""
     amount = DecimalField(max_digits=9, decimal_places=2)
     return (
-        with_rents(tenancies, year=year)
+        (_with_rents_looked_up(tenancies, year=year) if few else with_rents(tenancies, year=year))
         .annotate(
             state_year=Value(year, output_field=IntegerField()),
             current_key=Coalesce("rent_current", Value(UNKNOWN_RENT), output_field=amount),
@@ -81,6 +92,19 @@ def computed_states(tenancies, *, year: int):
             "is_declared",
         )
         .order_by()
+    )
+
+
+def _with_rents_looked_up(tenancies, *, year: int):
+    """with_rents' rents and status for a few tenancies, by correlated lookups."""
+
+    def rent_of(rent_year: int):
+        return Subquery(
+            JulyRent.objects.filter(tenancy=OuterRef("pk"), year=rent_year).values("amount")[:1]
+        )
+
+    return tenancies.annotate(rent_previous=rent_of(year - 1), rent_current=rent_of(year)).annotate(
+        status=rules.declaration_status_sql(year)
     )
 
 
@@ -129,7 +153,7 @@ def _delete_states(ids: list[int], *, year: int) -> list[tuple]:
 def _insert_states(ids: list[int] | None, *, year: int) -> list[tuple]:
     """Insert the computed states of these tenancies (of every tenancy when ``ids`` is None)."""
     tenancies = Tenancy.objects.all() if ids is None else Tenancy.objects.filter(pk__in=ids)
-    sql, params = computed_states(tenancies, year=year).query.sql_with_params()
+    sql, params = computed_states(tenancies, year=year, few=ids is not None).query.sql_with_params()
     table = TenancyCampaignState._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -180,7 +204,7 @@ def build_year(year: int) -> int:
     reads are locked against writes until the end (a declaration waits a moment, then keeps the
     new year too); SQLite has one writer anyway."""
     if connection.vendor == "postgresql":
-        from .models import JulyRent, RentDeclaration
+        from .models import RentDeclaration
 
         tables = [m._meta.db_table for m in (Tenancy, JulyRent, RentDeclaration)]
         with connection.cursor() as cursor:
@@ -213,7 +237,7 @@ def verify_year(year: int) -> list[str]:
         }
         computed = {
             row[0]: _normalised(row)
-            for row in computed_states(Tenancy.objects.filter(pk__in=chunk), year=year)
+            for row in computed_states(Tenancy.objects.filter(pk__in=chunk), year=year, few=True)
         }
         for tenancy_id in sorted(kept.keys() | computed.keys()):
             if kept.get(tenancy_id) != computed.get(tenancy_id):

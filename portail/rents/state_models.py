@@ -32,11 +32,17 @@ class TenancyCampaignState(models.Model):
     ascending order on every engine). ``concerned``: a tenant in July N; ``landlord_declared``:
     the landlord declared the July N rent (rents.selectors.declared_in), for the dashboard."""
 
+    # No index of their own: the unique (tenancy, year) and the list's indexes (portfolio
+    # first) serve the joins and the cascades; each index costs every refresh.
     tenancy = models.ForeignKey(
-        Tenancy, verbose_name="locataire", on_delete=models.CASCADE, related_name="+"
+        Tenancy,
+        verbose_name="locataire",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="+"
+        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     year = models.PositiveSmallIntegerField("année")
     status = models.CharField("statut", max_length=12)
@@ -83,7 +89,7 @@ class CampaignStatusCount(models.Model):
     states, in the same transactions, so the dashboard sums a few rows per portfolio."""
 
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="+"
+        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     year = models.PositiveSmallIntegerField("année")
     status = models.CharField("statut", max_length=12)
@@ -99,6 +105,7 @@ class CampaignStatusCount(models.Model):
                 fields=["portfolio", "year", "status"], name="one_count_per_status"
             ),
         ]
+        # The portfolio's counts: the unique constraint's index; the year's: this one.
         indexes = [models.Index(fields=["year", "portfolio"], name="count_year_portfolio")]
 
     def __str__(self) -> str:

@@ -71,6 +71,7 @@ class Migration(migrations.Migration):
                 (
                     "portfolio",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="portfolios.portfolio",
@@ -124,6 +125,7 @@ class Migration(migrations.Migration):
                 (
                     "portfolio",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="portfolios.portfolio",
@@ -133,6 +135,7 @@ class Migration(migrations.Migration):
                 (
                     "tenancy",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="portfolios.tenancy",
