@@ -8,15 +8,16 @@ An agent's actions on accounts live in ``accounts.agent_actions``, on the outbox
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from portail.accounts.models import User
 from portail.audit.services import record_agent_action
 from portail.common import clock
 from portail.common.formats import french_date
-from portail.correspondence.models import Message
 from portail.correspondence.bulk import queue_messages
+from portail.correspondence.models import Message
+from portail.feed.bulk import insert_prepared
 from portail.rents.models import RentCampaign
 from portail.rents.selectors import campaign_of_year
 
@@ -63,9 +64,27 @@ class ReminderCounts:
 
 # Landlords handled per transaction: a run over 1.3 million commits as it goes, and a run cut
 # short (a worker killed) is finished by running it again, which queues nothing twice.
-REMINDER_CHUNK = 2000
+REMINDER_CHUNK = 5000
 # A chunk that met a reminder written meanwhile by a parallel run is read again (rare).
 REMINDER_CHUNK_TRIES = 5
+
+
+# What choosing the recipient and the outbox's describer read (accounts.dispatch).
+RECIPIENT_FIELDS = (
+    "identifier",
+    "user_number",
+    "full_name",
+    "email",
+    "is_active",
+    "is_landlord_admin",
+    "landlord__kind",
+    "landlord__name",
+    "landlord__email",
+    "landlord__address_line1",
+    "landlord__address_line2",
+    "landlord__postcode",
+    "landlord__city",
+)
 
 
 def reminder_recipients(landlord_ids: list[int]) -> dict[int, User]:
@@ -75,6 +94,7 @@ def reminder_recipients(landlord_ids: list[int]) -> dict[int, User]:
     users = (
         User.objects.filter(landlord_id__in=landlord_ids, is_active=True)
         .select_related("landlord")
+        .only(*RECIPIENT_FIELDS)
         .order_by("landlord_id", "-is_landlord_admin", "pk")
     )
     for user in users:
@@ -83,11 +103,16 @@ def reminder_recipients(landlord_ids: list[int]) -> dict[int, User]:
     return chosen
 
 
+def reminder_subject(year: int) -> str:
+    """The subject (and title) of the campaign reminders of year N, the same for everyone."""
+    return f"Déclarez vos loyers de juillet {year}"
+
+
 def reminder_context(year: int) -> dict:
     """What every campaign reminder of year N says (the recipient's name is added per row)."""
     campaign = campaign_of_year(year)
     return {
-        "title": f"Déclarez vos loyers de juillet {year}",
+        "title": reminder_subject(year),
         "paragraphs": [
             f"Certains loyers de juillet {year} de vos locataires ne sont pas encore déclarés. "
             "Sans eux, l'aide au logement pourrait être suspendue.",
@@ -97,6 +122,17 @@ def reminder_context(year: int) -> dict:
         "link_path": reverse("portfolios:home"),
         "link_text": "Déclarer mes loyers",
     }
+
+
+def insert_reminders(pairs, *, year: int, today: datetime.date, agent: User) -> None:
+    """The day's Reminder rows, (landlord id, message id) pairs, in one COPY (executemany on
+    SQLite); a landlord already reminded today raises IntegrityError (unique per day)."""
+    fields = {field.attname: field for field in Reminder._meta.concrete_fields}
+    fixed = {"year": year, "sent_on": today, "sent_by_id": agent.pk, "created_at": clock.now()}
+    shared = [fields[name].get_db_prep_save(value, connection) for name, value in fixed.items()]
+    columns = [fields[name].column for name in ("landlord_id", "message_id", *fixed)]
+    with connection.wrap_database_errors:
+        insert_prepared(Reminder, columns, ([*pair, *shared] for pair in pairs))
 
 
 def _remind_chunk(*, landlords: list, year: int, agent: User, context: dict) -> ReminderCounts:
@@ -116,16 +152,10 @@ def _remind_chunk(*, landlords: list, year: int, agent: User, context: dict) -> 
             channel=Message.Channel.EMAIL,
             template=NOTICE,
             context=context,
+            subject=context["title"],
         )
-        Reminder.objects.bulk_create(
-            Reminder(
-                landlord_id=landlord_id,
-                year=year,
-                sent_on=today,
-                sent_by=agent,
-                message_id=message_id,
-            )
-            for landlord_id, message_id in zip(recipients, message_ids, strict=True)
+        insert_reminders(
+            zip(recipients, message_ids, strict=True), year=year, today=today, agent=agent
         )
     counts.sent = len(message_ids)
     return counts

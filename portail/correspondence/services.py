@@ -207,15 +207,8 @@ def _send(message: Message, connection) -> None:
         if not message.email:
             raise NoAddressError("Pas d'adresse mail pour ce destinataire.")
         sent = rendering.render_email(message=message, context=context)
-        email = EmailMultiAlternatives(
-            subject=sent.subject,
-            body=sent.text,
-            from_email=formataddr((f"{settings.AGENCY_NAME} – Espace bailleur", _sender())),
-            to=[message.email],
-            connection=connection,
-            headers={"Message-ID": f"<courrier-{message.pk}@{_mail_domain()}>"},
-        )
-        email.attach_alternative(sent.html, "text/html")
+        email = email_of(message, sent)
+        email.connection = connection
         email.send()
         history = rendering.render_email(message=message, context=masked) if secret else sent
     else:
@@ -226,6 +219,19 @@ def _send(message: Message, connection) -> None:
         history = rendering.render_letter(message=message, context=masked) if secret else letter
     message.body_text = history.text
     message.body_html = history.fragment
+
+
+def email_of(message: Message, sent: rendering.Rendered) -> EmailMultiAlternatives:
+    """The e-mail of a rendered message: text and HTML, from the agency, our Message-ID."""
+    email = EmailMultiAlternatives(
+        subject=sent.subject,
+        body=sent.text,
+        from_email=formataddr((f"{settings.AGENCY_NAME} – Espace bailleur", _sender())),
+        to=[message.email],
+        headers={"Message-ID": f"<courrier-{message.pk}@{_mail_domain()}>"},
+    )
+    email.attach_alternative(sent.html, "text/html")
+    return email
 
 
 def _sender() -> str:
