@@ -6,13 +6,12 @@ connection, record each as sent as soon as the SMTP server has accepted it.
   row; SQLite's single writer serialises the claims), counts the attempt and leases them:
   ``next_attempt_at`` moves ``LEASE`` ahead, so no other worker finds them due meanwhile.
 - **Send**: each message is rendered and sent on the one connection (a plain e-mail is
-  rendered and encoded ahead, in a second thread, while the one before it is on the wire:
-  the sweep waits on the SMTP server's answers about as long as it renders); right after the
-  server's "250" its row is recorded ``sent`` in its own short write (autocommit). Nothing is
-  held open during a send, so a worker killed mid-batch leaves every message it recorded ``sent`` (never
-  sent again) and the others still ``queued``, due again when the lease ends: the only
-  duplicate possible is the one message in flight, accepted but not yet recorded
-  (at-least-once).
+  rendered and encoded ahead, in a second thread, while the one before it is on the wire).
+  Right after the server's "250" its row is recorded ``sent`` in its own short write
+  (autocommit). Nothing is held open during a send, so a worker killed mid-batch leaves every
+  message it recorded ``sent`` (never sent again) and the others still ``queued``, due again
+  when the lease ends: the only duplicate possible is the one message in flight, accepted but
+  not yet recorded (at-least-once).
 - A message that carries a temporary password or a code is issued, sent and recorded in one
   transaction, as the one-message path does: a failed send rolls the issue back.
 - A failed send (SMTP refusal, server down) schedules that message's retry with the backoff of
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as db_connection
 from django.db.models import F
 
 from portail.common import clock
@@ -108,6 +108,7 @@ def deliver_claimed(message: Message, connection, prepared: Future | None = None
     if message.issues_secret_at_delivery:
         try:
             with transaction.atomic():
+                _commit_as_usual_here()
                 services._send(message, connection)
                 services._record_sent(message)
         except (OperationalError, InterfaceError):
@@ -128,6 +129,13 @@ def deliver_claimed(message: Message, connection, prepared: Future | None = None
     except (OperationalError, InterfaceError):
         record_sent_after_outage(message)  # accepted: record it before anyone sends it again
     message.status = Message.Status.SENT
+
+
+def _commit_as_usual_here() -> None:
+    """This transaction (a secret issued and sent) waits for the disk at commit."""
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = on")
 
 
 def _failed(message: Message, error: Exception, connection) -> None:
@@ -182,12 +190,30 @@ def deliver_batch(messages: list[Message], connection, counts: dict[str, int]) -
             counts[message.status] += 1
 
 
+def _commit_without_waiting_for_the_disk() -> None:
+    """PostgreSQL: the sweep's commits (claims, sent records) return before the WAL reaches the
+    disk. A worker killed loses none of them (the server has them); only a crash of PostgreSQL
+    itself could lose the last fraction of a second of "sent" records, and those messages go
+    again when their lease ends: at-least-once, as always. Never for a message that carries a
+    secret: its transaction commits as usual (``SET LOCAL``)."""
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+
+
+def _commit_as_usual() -> None:
+    if db_connection.vendor == "postgresql":
+        with contextlib.suppress(Exception), db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def deliver_due_messages(*, limit: int | None = None) -> dict[str, int]:
     """Deliver every due message of the outbox, in leased batches, on one SMTP connection."""
     counts = {"sent": 0, "queued": 0, "failed": 0}
     connection = services.smtp_connection()
     locked = 0
     try:
+        _commit_without_waiting_for_the_disk()
         while limit is None or sum(counts.values()) < limit:
             size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sum(counts.values()))
             try:
@@ -205,5 +231,6 @@ def deliver_due_messages(*, limit: int | None = None) -> dict[str, int]:
     finally:
         with contextlib.suppress(Exception):
             connection.close()
+        _commit_as_usual()
     logger.debug("outbox_sweep %s", counts)
     return counts
