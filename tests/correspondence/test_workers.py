@@ -112,7 +112,7 @@ def _bulk_queue(user, count):
     )
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL: the 1,000-message test")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL: the 600-message test")
 def test_two_workers_on_sqlite_wait_for_the_single_writer_and_send_each_once(smtp_server, settings):
     _bulk_queue(UserFactory(email="marie@example.org"), 60)
     workers = [start_worker(smtp=smtp_server, settings=settings) for _ in range(2)]
