@@ -22,9 +22,11 @@ from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
+    QuerySet,
     Subquery,
     Value,
 )
@@ -64,12 +66,14 @@ def built_years(years: Iterable[int] | None = None) -> list[int]:
     return list(found.values_list("year", flat=True))
 
 
-def computed_states(tenancies, *, year: int, few: bool = False):
+def computed_states(tenancies, *, year: int, few: bool = False, kept_only: bool = False):
     """The states of these tenancies in year N as the rule computes them: a values_list in
     STATE_COLUMNS order (the database evaluates declaration_status_sql). ``few``: a chunk of
     tenancies, whose rents are looked up one by one on their index (a join would hash every
-    rent of the year for 500 tenancies)."""
+    rent of the year for 500 tenancies). ``kept_only``: no row unless year N is kept."""
     amount = DecimalField(max_digits=9, decimal_places=2)
+    if kept_only:
+        tenancies = tenancies.filter(Exists(CampaignStateYear.objects.filter(year=year)))
     return (
         (_with_rents_looked_up(tenancies, year=year) if few else with_rents(tenancies, year=year))
         .annotate(
@@ -110,21 +114,73 @@ def _with_rents_looked_up(tenancies, *, year: int):
 
 def refresh_states(tenancy_ids: Iterable[int], *, years: Iterable[int] | None = None) -> None:
     """Recompute the states of these tenancies in the kept years (among ``years`` when given)
-    and move the counts by the difference; inside the caller's transaction."""
+    and move the counts by the difference; inside the caller's transaction. By chunks of
+    CHUNK tenancies, their rents looked up one by one (a declaration, a feed's batch)."""
     ids = sorted(set(tenancy_ids))
     if not ids:
         return
-    kept = built_years(years)
-    if not kept:
-        return
+    kept = sorted(set(years)) if years is not None else built_years()
     deltas: Counter = Counter()
     with transaction.atomic():
-        for year in kept:
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start : start + CHUNK]
-                _count(deltas, year, _delete_states(chunk, year=year), sign=-1)
-                _count(deltas, year, _insert_states(chunk, year=year), sign=1)
+        for start in range(0, len(ids), CHUNK):
+            chunk = Tenancy.objects.filter(pk__in=ids[start : start + CHUNK])
+            _refresh(chunk, kept, deltas, few=True)
         _move_counts(deltas)
+
+
+def refresh_states_of(tenancies: QuerySet[Tenancy], *, years: Iterable[int]) -> None:
+    """refresh_states for a set of tenancies given by a query (those of a file's rents): the
+    same statements once for the whole set, the rents joined (hashed) instead of looked up."""
+    deltas: Counter = Counter()
+    with transaction.atomic():
+        _refresh(tenancies, sorted(set(years)), deltas, few=False)
+        _move_counts(deltas)
+
+
+def _refresh(tenancies: QuerySet[Tenancy], years: list[int], deltas: Counter, *, few: bool):
+    """Lock and read the current states of these tenancies in these years (sorted, so two
+    refreshes lock in the same order), then write the recomputed ones in one INSERT ... ON
+    CONFLICT DO UPDATE that leaves alone the states whose values do not change (no new row
+    version, no index entry); the years not kept give no row. Adds the difference to
+    ``deltas``."""
+    if not years:
+        return
+    table = TenancyCampaignState._meta.db_table
+    ids_sql, ids_params = tenancies.values("pk").query.sql_with_params()
+    marks = ", ".join(["%s"] * len(years))
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    parts, params = [], []
+    for year in years:
+        sql, year_params = computed_states(
+            tenancies, year=year, few=few, kept_only=True
+        ).query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS computed_{year}")  # noqa: S608
+        params.extend(year_params)
+    mutable = [column for column in STATE_COLUMNS if column not in ("tenancy_id", "year")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT portfolio_id, status, concerned, landlord_declared, tenancy_id, year "  # noqa: S608
+            f"FROM {table} WHERE year IN ({marks}) AND tenancy_id IN ({ids_sql}) "
+            f"ORDER BY tenancy_id, year{lock}",
+            [*years, *ids_params],
+        )
+        old = {(row[4], row[5]): row[:4] for row in cursor.fetchall()}
+        # WHERE true: SQLite reads ON CONFLICT after a SELECT's WHERE only.
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(STATE_COLUMNS)}) "  # noqa: S608
+            f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS computed WHERE true "
+            "ON CONFLICT (tenancy_id, year) DO UPDATE SET "
+            + ", ".join(f"{column} = excluded.{column}" for column in mutable)
+            + " WHERE "
+            + " OR ".join(f"{table}.{column} <> excluded.{column}" for column in mutable)
+            + " RETURNING portfolio_id, status, concerned, landlord_declared, tenancy_id, year",
+            params,
+        )
+        for row in cursor.fetchall():
+            key = (row[4], row[5])
+            if key in old:
+                _count(deltas, row[5], [old[key]], sign=-1)
+            _count(deltas, row[5], [row[:4]], sign=1)
 
 
 def forget_states(tenancy_ids: Iterable[int]) -> None:
@@ -150,10 +206,9 @@ def _delete_states(ids: list[int], *, year: int) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _insert_states(ids: list[int] | None, *, year: int) -> list[tuple]:
-    """Insert the computed states of these tenancies (of every tenancy when ``ids`` is None)."""
-    tenancies = Tenancy.objects.all() if ids is None else Tenancy.objects.filter(pk__in=ids)
-    sql, params = computed_states(tenancies, year=year, few=ids is not None).query.sql_with_params()
+def _insert_states(*, year: int) -> list[tuple]:
+    """Insert the computed states of every tenancy in year N (the turn of year)."""
+    sql, params = computed_states(Tenancy.objects.all(), year=year).query.sql_with_params()
     table = TenancyCampaignState._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -212,7 +267,7 @@ def build_year(year: int) -> int:
     TenancyCampaignState.objects.filter(year=year).delete()
     CampaignStatusCount.objects.filter(year=year).delete()
     deltas: Counter = Counter()
-    states = _insert_states(None, year=year)
+    states = _insert_states(year=year)
     _count(deltas, year, states, sign=1)
     _move_counts(deltas)
     CampaignStateYear.objects.update_or_create(year=year, defaults={"built_at": clock.now()})
