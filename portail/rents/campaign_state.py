@@ -122,7 +122,8 @@ def refresh_states(tenancy_ids: Iterable[int], *, years: Iterable[int] | None = 
         return
     kept = sorted(set(years)) if years is not None else built_years()
     deltas: Counter = Counter()
-    with transaction.atomic():
+    # No savepoint (two statements fewer a declaration): a failed refresh fails the writer.
+    with transaction.atomic(savepoint=False):
         for start in range(0, len(ids), CHUNK):
             _upsert_states(Tenancy.objects.filter(pk__in=ids[start : start + CHUNK]), kept, deltas)
         _move_counts(deltas)
@@ -140,7 +141,7 @@ def refresh_states_of(tenancies: QuerySet[Tenancy], *, years: Iterable[int]) -> 
     ids_sql, ids_params = tenancies.values("pk").query.sql_with_params()
     computed, params = _computed_sql(tenancies, years, few=False)
     deltas: Counter = Counter()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The planner's cost of the set's statements reaches the JIT's thresholds, and its
             # compilation took a third of the refresh of 50,000 states (1.8 s of 5).
@@ -216,7 +217,7 @@ def forget_states(tenancy_ids: Iterable[int]) -> None:
     """A tenancy about to be deleted leaves the counts of every year."""
     ids = sorted(set(tenancy_ids))
     deltas: Counter = Counter()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         for year in built_years():
             for start in range(0, len(ids), CHUNK):
                 _count(deltas, year, _delete_states(ids[start : start + CHUNK], year=year), -1)
