@@ -5,14 +5,14 @@ transaction.
 Every write that changes what the status reads calls refresh_states for the tenancies it
 touched: single saves and deletes of a tenancy or a July rent through the signals connected in
 RentsConfig.ready (screen declarations, receipts, the admin, the factories of tests), the set
-writes explicitly (the file of rents, the feed, a reported departure). A refresh deletes the
-tenancies' states (RETURNING the old ones, which locks them: a concurrent refresh of the same
-tenancy waits, then reads what this one wrote), inserts them recomputed by the database from
-declaration_status_sql (RETURNING the new ones), and moves the counts by the difference in one
-INSERT ... ON CONFLICT DO UPDATE, in a fixed order, after the states: two transactions never
-wait on each other's counts in opposite orders. build_year builds a campaign year at its turn
-of year; verify_year compares what is kept with a recomputation (manage.py
-rebuild_campaign_state)."""
+writes explicitly (the file of rents, the feed, a reported departure). A refresh of a few
+tenancies locks and reads their states, upserts them recomputed by the database from
+declaration_status_sql (an unchanged state is left alone) and moves the counts by the
+difference in one INSERT ... ON CONFLICT DO UPDATE, in a fixed order, after the states: two
+transactions never wait on each other's counts in opposite orders. A file's set deletes its
+states (RETURNING the old ones, which locks them) and inserts them recomputed, one statement
+each. build_year builds a campaign year at its turn of year; verify_year compares what is kept
+with a recomputation (manage.py rebuild_campaign_state)."""
 
 from collections import Counter
 from collections.abc import Iterable
