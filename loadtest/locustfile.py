@@ -350,15 +350,12 @@ class Agent(Client):
 
 
 class SignInLoop(Client):
-    """Only signs out and in again: the sign-in phase that measures the Argon2-bound rate."""
-
-    sign_in = Landlord.sign_in
-
-    def on_start(self):
-        super().on_start()
-        self.number = random.randint(BIG + 1, LANDLORDS)
-        self.sign_in()
+    """New visitors signing in, one after the other (phase 3 of loadtest/run.py): each fetches
+    the sign-in page with no cookie and posts the identifier and password of a landlord drawn
+    at random, as at the campaign's opening (a visitor's session then expires on its own)."""
 
     @task
-    def again(self):
-        Landlord.sign_out_and_in(self)
+    def visit(self):
+        self.client.cookies.clear()
+        self.number = random.randint(BIG + 1, LANDLORDS)
+        Landlord.sign_in(self)
