@@ -128,7 +128,9 @@ class Stack:
         return list(settings.TASKS["default"].get("QUEUES") or ["default"])
 
     def start_worker(self, queue: str) -> None:
-        cluster.start_worker(self.processes, f"worker-{queue}", env=self.env, queue=queue)
+        cluster.start_worker(
+            self.processes, f"worker-{queue}", env=self.env, queue=queue, interval=1.0
+        )
 
     def start_redis(self) -> None:
         cluster.start_redis(self.processes, "redis", port=self.args.redis_port)
