@@ -30,16 +30,17 @@ PASSWORD_PROBE = "Mesure-Argon2-2026"  # noqa: S105 - a throwaway hash, measured
 def _verify_until(encoded: str, deadline: float, results) -> None:
     from django.contrib.auth.hashers import check_password
 
-    done = 0
+    done, cpu = 0, time.process_time()
     while time.monotonic() < deadline:
         check_password(PASSWORD_PROBE, encoded)
         done += 1
-    results.put(done)
+    results.put((done, time.process_time() - cpu))
 
 
-def argon2_rate(processes: int, seconds: float) -> float:
+def argon2_rate(processes: int, seconds: float) -> tuple[float, float]:
     """Verifications per second of the configured hasher by `processes` processes at once, on
-    this machine as it is now (processes forked from a process where Django is set up)."""
+    this machine as it is now (processes forked from a process where Django is set up), and
+    the CPU seconds one verification took meanwhile."""
     from django.contrib.auth.hashers import make_password
 
     encoded = make_password(PASSWORD_PROBE)
@@ -52,11 +53,12 @@ def argon2_rate(processes: int, seconds: float) -> float:
     ]
     for worker in workers:
         worker.start()
-    done = sum(results.get(timeout=seconds + 60) for _ in workers)
+    counted = [results.get(timeout=seconds + 60) for _ in workers]
     elapsed = time.monotonic() - start
     for worker in workers:
         worker.join()
-    return done / elapsed
+    done = sum(count for count, _ in counted)
+    return done / elapsed, sum(cpu for _, cpu in counted) / max(done, 1)
 
 
 def _stack_cpu(stack) -> tuple[float, float]:
@@ -67,7 +69,8 @@ def _stack_cpu(stack) -> tuple[float, float]:
 
 def measure(stack, run_locust, locust_command, *, mix: list[str], rate: float, window: int):
     """Phase 3: the sign-in statistics (locust's), the Argon2 limits before and after, the load
-    averages, and the web and database CPU seconds one sign-in added to the mix's."""
+    averages, the web and database CPU seconds one sign-in added to the mix's, and the CPU
+    seconds of one verification in the limit's runs (the same contention)."""
     args = stack.args
     processes = args.nodes * args.web_workers
     command, env, _prefix = locust_command(
@@ -110,4 +113,10 @@ def measure(stack, run_locust, locust_command, *, mix: list[str], rate: float, w
     mix_rate = ((c1 - c0) + (c3 - c2)) / ((t1 - t0) + (t3 - t2))
     count = max(int(signins.get("sign-in", {}).get("Request Count", 0)), 1)
     per_signin = ((c2 - c1) - mix_rate * (t2 - t1)) / count
-    return {"stats": signins, "limits": (before, after), "loads": loads, "cpu": per_signin}
+    return {
+        "stats": signins,
+        "limits": (before[0], after[0]),
+        "loads": loads,
+        "cpu": per_signin,
+        "argon2_cpu": (before[1] + after[1]) / 2,
+    }
