@@ -346,6 +346,17 @@ def calibrated_rate(stack: Stack, *, peak: float, share: float) -> float:
     return guess * share * peak / reached if reached else guess
 
 
+def background_line(path: Path) -> list[str]:
+    """The mix that ran behind phase 3: its requests, errors and latencies."""
+    if not path.exists():
+        return ["   the mix meanwhile: no statistics (locust was stopped before writing them)"]
+    total = read_stats(path)["Aggregated"]
+    return [
+        f"   the mix meanwhile: {total['Request Count']} requests, {total['Failure Count']} "
+        f"errors, p50/p95/p99 {total['50%']}/{total['95%']}/{total['99%']} ms"
+    ]
+
+
 def page_table(stats: dict) -> list[str]:
     cores = os.cpu_count() or 1
     lines = [
@@ -452,6 +463,7 @@ def main(argv=None) -> None:
             f" ms of CPU in the limit's runs ({argon2 * 1000:.0f} ms before the load): "
             f"{phase['argon2_cpu'] / max(phase['cpu'], 0.001):.2f} x in CPU terms",
             *page_table(signins),
+            *background_line(stack.directory / "signin-mix_stats.csv"),
         ]
         stack.stop_workers()
         count, wrong = check_acknowledgements(directory)
