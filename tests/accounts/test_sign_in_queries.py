@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portail.accounts.models import SignInThrottle
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, PortfolioFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 SIGN_IN = "/compte/connexion/"
@@ -71,3 +71,21 @@ def test_the_first_page_after_signing_in_writes_nothing(client):
     with CaptureQueriesContext(connection) as captured:
         client.get("/parcs/")
     assert [s for s in statements(captured) if s != "SELECT"] == []
+
+
+def test_a_signed_in_page_reads_the_session_and_the_user_once_and_writes_nothing(client):
+    """Mes courriers: the session (one read here; from Redis in production, cached_db), the
+    user with its landlord, the parcs, the messages. The idle clock's save happens at most
+    once a minute, and not on the first page after signing in."""
+    user = UserFactory()
+    PortfolioFactory(landlord=user.landlord)
+    sign_in(client, user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/courriers/").status_code == 200
+    tables = [query["sql"].split(" FROM ")[1].split()[0] for query in captured.captured_queries]
+    assert tables == [
+        '"django_session"',
+        '"accounts_user"',
+        '"portfolios_portfolio"',
+        '"correspondence_message"',
+    ]
