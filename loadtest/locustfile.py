@@ -173,7 +173,10 @@ class Landlord(Client):
         first, last = _first_tenancy[self.number], _first_tenancy[self.number + 1] - 1
         tenancy = random.randint(first, last)
         if tenancy % 50 == 0:  # July 2025 unknown: a receipt is asked, not a declaration
-            tenancy = tenancy - 1 if tenancy > first else tenancy + 1
+            neighbours = [t for t in (tenancy - 1, tenancy + 1) if first <= t <= last]
+            if not neighbours:  # the landlord's only tenancy: nothing to declare
+                return
+            tenancy = neighbours[0]
         url = f"/parcs/{self.number}/locataires/{tenancy}/loyer/"
         page = self.get(url, "declare form")
         data = {

@@ -327,7 +327,7 @@ def start_reminders(stack: Stack) -> None:
     )
 
 
-def calibrated_rate(stack: Stack, *, peak: float, share: float) -> float:
+def calibrated_rate(stack: Stack, *, peak: float, share: float) -> tuple[float, dict]:
     """Tasks per second per user that give `share` of the saturation throughput: a first guess
     (a task is about 3.2 requests), a 20-second run at that pace, then the pace scaled by what
     that run reached (the users' classes do not make the same number of requests a task)."""
@@ -343,7 +343,8 @@ def calibrated_rate(stack: Stack, *, peak: float, share: float) -> float:
         max_requests=stack.args.max_requests,
     )
     reached = float(trial["Aggregated"]["Requests/s"])
-    return guess * share * peak / reached if reached else guess
+    calibrated = guess * share * peak / reached if reached else guess
+    return calibrated, trial
 
 
 def background_line(path: Path) -> list[str]:
@@ -423,7 +424,11 @@ def main(argv=None) -> None:
         ]
         if args.reminders:
             start_reminders(stack)
-        rate = calibrated_rate(stack, peak=peak, share=0.7)
+        rate, trial = calibrated_rate(stack, peak=peak, share=0.7)
+        report += [
+            f"   calibration (20 s): {trial['Aggregated']['Request Count']} requests, "
+            f"{trial['Aggregated']['Failure Count']} errors"
+        ]
         measured = run_locust(
             stack,
             name="measured",
