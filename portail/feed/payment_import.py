@@ -8,7 +8,6 @@ dates, amounts and numbers repeat); no ORM object is built per line. New payment
 as values already in the database's form by one ``executemany`` (COPY on PostgreSQL) inside
 the import's transaction; what the portal already holds is read in one pass as raw values."""
 
-import contextlib
 import csv
 import datetime
 import operator
@@ -102,8 +101,7 @@ def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = N
             counts.unchanged += 1
     # In the order of the month index: its pages fill one after the other.
     to_create.sort(key=_INDEX_ORDER)
-    with _page_cache_for(len(to_create)):
-        insert_prepared(Payment, list(COLUMNS), to_create)
+    insert_prepared(Payment, list(COLUMNS), to_create)
     if to_update:
         Payment.objects.bulk_update(
             to_update,
@@ -113,30 +111,6 @@ def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = N
     counts.created += len(to_create)
     counts.updated += len(to_update)
     refresh_month_totals(months=months)
-
-
-@contextlib.contextmanager
-def _page_cache_for(rows: int):
-    """On SQLite, a page cache big enough for the table and indexes ``rows`` new payments fill
-    (about 200 bytes each on disk, twice that in memory), for this connection and this insert
-    only: pages stay in memory until the commit instead of being spilled to the log again and
-    again. Memory only: the transaction, its locks and its durability are unchanged."""
-    db = connections[DEFAULT_DB_ALIAS]
-    wanted = -(rows * 400 // 1024)  # negative: in KiB
-    if db.vendor != "sqlite" or rows < 100_000:
-        yield
-        return
-    with db.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        usual = cursor.fetchone()[0]
-        if usual < 0 and wanted >= usual:  # already as big
-            yield
-            return
-        cursor.execute(f"PRAGMA cache_size = {int(wanted)}")
-        try:
-            yield
-        finally:
-            cursor.execute(f"PRAGMA cache_size = {int(usual)}")
 
 
 def _fields(values: tuple) -> dict:

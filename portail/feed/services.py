@@ -24,6 +24,7 @@ from portail.rents.models import JulyRent
 from . import parsing, payment_import
 from .bulk import chunks as _chunks
 from .bulk import insert_rows as _insert_rows
+from .bulk import large_page_cache
 
 _BATCH = 1000
 
@@ -293,9 +294,14 @@ def read_feed(directory: Path) -> tuple[dict[str, dict], list[FeedError]]:
     return parsed, errors
 
 
-@transaction.atomic
 def import_feed(*, directory: Path) -> FeedReport:
     """Bring the portal in line with the agency's feed; one bad line anywhere changes nothing."""
+    with large_page_cache():
+        return _import_feed(directory)
+
+
+@transaction.atomic
+def _import_feed(directory: Path) -> FeedReport:
     parsed, errors = read_feed(directory)
     report = FeedReport(errors=errors)
     if errors:
