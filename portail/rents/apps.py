@@ -8,8 +8,10 @@ class RentsConfig(AppConfig):
     verbose_name = "Loyers"
 
     def ready(self):
-        from .models import RentCampaign
-        from .selectors import forget_campaign
+        from .models import IrlQuarter, RentCampaign
+        from .selectors import forget_campaign, forget_irl
 
         post_save.connect(forget_campaign, sender=RentCampaign)
         post_delete.connect(forget_campaign, sender=RentCampaign)
+        post_save.connect(forget_irl, sender=IrlQuarter)
+        post_delete.connect(forget_irl, sender=IrlQuarter)
