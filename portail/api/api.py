@@ -14,6 +14,7 @@ from .endpoints import (
     portfolios,
     tenancies,
     token,
+    webhooks,
 )
 
 DESCRIPTION = """API of the Espace bailleur for landlords' software: portfolios, tenancies,
@@ -74,3 +75,4 @@ api.add_router("", declarations.router)
 api.add_router("", files.router)
 api.add_router("", acknowledgements.router)
 api.add_router("", correspondence.router)
+api.add_router("", webhooks.router)

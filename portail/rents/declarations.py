@@ -74,9 +74,7 @@ def _tenancy_for_declaration(
             year=year,
         )
         .annotate(
-            has_history=Exists(
-                RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)
-            ),
+            has_history=Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)),
             replayed_id=Subquery(RentSubmission.objects.filter(token=token).values("pk")[:1]),
         )
         .first()

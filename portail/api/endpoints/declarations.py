@@ -52,7 +52,9 @@ def _tenancy_to_declare(portfolio, recipient_number: str, *, year: int):
     tenancy = (
         Tenancy.objects.filter(portfolio=portfolio, recipient_number=recipient_number)
         .annotate(current_july=FilteredRelation("july_rents", condition=Q(july_rents__year=year)))
-        .annotate(rent_current=F("current_july__amount"), current_version=F("current_july__version"))
+        .annotate(
+            rent_current=F("current_july__amount"), current_version=F("current_july__version")
+        )
         .only("pk", "recipient_number")
         .first()
     )
@@ -122,9 +124,7 @@ def declare_july_rent(
     def write():
         expected = declaration.based_on_version
         if expected is None:
-            expected = _current_version(
-                tenancy, year=declaration.year, campaign_year=campaign_year
-            )
+            expected = _current_version(tenancy, year=declaration.year, campaign_year=campaign_year)
         try:
             submission = declare_rent(
                 user=request.user,
