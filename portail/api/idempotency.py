@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
-
 from django.db import connection, transaction
 
 from portail.common import clock

@@ -91,6 +91,14 @@ def fan_out(event: DomainEvent) -> None:
     transaction.on_commit(lambda: _enqueue(ids))
 
 
+def landlords_with_webhooks(kind: str, landlord_ids: set[int]) -> set[int]:
+    """Listener of portail.events: those of these landlords with an endpoint for this kind."""
+    endpoints = WebhookEndpoint.objects.filter(landlord_id__in=landlord_ids).values_list(
+        "landlord_id", "kinds"
+    )
+    return {landlord_id for landlord_id, kinds in endpoints if kind in kinds}
+
+
 def _enqueue(ids: list, run_after=None) -> None:
     from .tasks import deliver_webhook_task
 

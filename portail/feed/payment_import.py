@@ -20,9 +20,10 @@ COLUMNS += ("paid_on",)
 _LOOKUP = 900
 
 
-def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = None) -> None:
+def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = None) -> set:
     """Create the payments new to the portal, update those whose values differ (by reference);
-    ``rows``: reference -> (recipient number, period, amount, paid_on), all checked."""
+    ``rows``: reference -> (recipient number, period, amount, paid_on), all checked. Returns
+    the (portfolio id, month) whose payments changed."""
     tenancies = tenancies or tenancies_of_numbers({values[0] for values in rows.values()})
     wanted = {}
     for reference, (number, period, amount, paid_on) in rows.items():
@@ -53,6 +54,7 @@ def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = N
     counts.created += len(to_create)
     counts.updated += len(to_update)
     refresh_month_totals(months=months)
+    return months
 
 
 def _fields(values: tuple) -> dict:

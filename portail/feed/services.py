@@ -15,6 +15,7 @@ from django.db import transaction
 from portail.accounts.models import Landlord
 from portail.common import clock
 from portail.obligations.services import confirm_changes_closed_by_feed
+from portail.payments.events import payments_posted
 from portail.payments.services import follow_moved_tenancies
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
@@ -334,7 +335,11 @@ def import_feed(*, directory: Path) -> FeedReport:
         _write_rents(rows, tenancy_ids, report.counts.setdefault(RENTS.name, FileCounts()))
     if PAYMENTS.name in parsed:
         rows = {key: values for key, (_line, values) in parsed[PAYMENTS.name].items()}
-        payment_import.write_payments(rows, report.counts.setdefault(PAYMENTS.name, FileCounts()))
+        months = payment_import.write_payments(
+            rows, report.counts.setdefault(PAYMENTS.name, FileCounts())
+        )
+        # One payment.posted event per portfolio listened to, with the payments (outbox).
+        payments_posted(months=months)
     if report.created_landlord_ids:
         # Each new landlord gets its first user and its access, after this transaction commits.
         from portail.accounts.tasks import schedule_first_access
