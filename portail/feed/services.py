@@ -318,6 +318,7 @@ def import_feed(*, directory: Path) -> FeedReport:
             "recipient_number",
             rows,
             report.counts.setdefault(TENANCIES.name, FileCounts()),
+            stamp="updated_at",
         )
         # The tenant lists' cached totals (a portfolio a tenancy left keeps its count for
         # the cache's 5 minutes at most).
