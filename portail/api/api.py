@@ -11,6 +11,8 @@ from .endpoints import (
     correspondence,
     declarations,
     files,
+    obligations,
+    payments,
     portfolios,
     tenancies,
     token,
@@ -76,3 +78,5 @@ api.add_router("", files.router)
 api.add_router("", acknowledgements.router)
 api.add_router("", correspondence.router)
 api.add_router("", webhooks.router)
+api.add_router("", obligations.router)
+api.add_router("", payments.router)
