@@ -41,6 +41,9 @@ def test_a_webhook_is_registered_listed_and_removed(api, world):
         ("https://169.254.169.254/latest/meta-data", "réseau privé"),
         ("https://[::1]/caf", "réseau privé"),
         ("https://localhost/caf", "réseau privé"),
+        ("https://[::1/caf", "adresse complète"),
+        ("https://exemple.fr:99999/caf", "adresse complète"),
+        ("https:///caf", "adresse complète"),
     ],
 )
 def test_the_pages_rule_refuses_insecure_and_private_targets(api, url, detail):

@@ -22,11 +22,12 @@ from ..selectors import portfolio_of_token
 
 router = Router(tags=["obligations"])
 CANNOT_DECLARE = "Vous pouvez consulter ce parc mais pas y déclarer."
-Text = Field(None, max_length=300)
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot compare text holding NUL
+Text = Field(None, max_length=300, pattern=NO_NUL)
 
 
 class UnpaidIn(Schema):
-    recipient_number: str = Field(max_length=13)
+    recipient_number: str = Field(max_length=13, pattern=NO_NUL)
     first_unpaid_month: str = Field(max_length=20, examples=["2026-09"])
     monthly_rent: str = Field(max_length=20, examples=["650.00"])
     monthly_charges: str | None = Field(None, max_length=20, examples=["20.00"])
@@ -55,7 +56,7 @@ ChangeKind = Literal["departure", "co_tenants", "end_of_management"]
 
 
 class ChangeIn(Schema):
-    recipient_number: str = Field(max_length=13)
+    recipient_number: str = Field(max_length=13, pattern=NO_NUL)
     kind: ChangeKind
     move_out_date: str | None = Field(None, max_length=20, examples=["2026-12-31"])
     lease_end_date: str | None = Field(None, max_length=20)

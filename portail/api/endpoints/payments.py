@@ -16,7 +16,8 @@ from ..schemas import Amount, ProblemOut, amount_text
 from ..selectors import portfolio_of_token
 
 router = Router(tags=["payments"])
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot compare text holding NUL
+MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
 class PaymentOut(Schema):
@@ -43,7 +44,10 @@ def list_payments(
     portfolio_id: int,
     month: str | None = Query(None, pattern=MONTH_PATTERN, description="e.g. 2026-10"),
     search: str | None = Query(
-        None, max_length=100, description="Start of a recipient number, or a name (with month)"
+        None,
+        max_length=100,
+        pattern=NO_NUL,
+        description="Start of a recipient number, or a name (with month)",
     ),
     cursor: str | None = None,
     limit: int = Query(pagination.DEFAULT_LIMIT, ge=1, le=pagination.LARGEST_LIMIT),

@@ -28,7 +28,10 @@ EventKind = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
 
 class WebhookIn(Schema):
     url: str = Field(
-        min_length=1, max_length=500, examples=["https://logiciel.exemple.fr/caf/notifications"]
+        min_length=1,
+        max_length=500,
+        pattern=r"^[^\x00\s]+$",
+        examples=["https://logiciel.exemple.fr/caf/notifications"],
     )
     events: list[EventKind] = Field(min_length=1, max_length=len(Kind.values))
 
