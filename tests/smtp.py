@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) on loopback, that tests can stop and start again."""
 
+import asyncio
 import socket
 import threading
 import time
@@ -10,18 +11,38 @@ from aiosmtpd.controller import Controller
 
 
 class Recorder:
-    """Keeps every e-mail received; ``delay`` slows each one down (to kill a worker mid-batch)."""
+    """Keeps every e-mail received; ``delay`` slows each one down.
+
+    ``hold_after = n``: the e-mail after the n-th accepted one is held (no answer) until
+    ``release`` is set, and ``holding`` is set meanwhile, so a test can kill the sender at
+    that exact point; the held e-mail is then refused, not kept. ``refuse`` (a predicate on
+    the parsed e-mail) answers "451" (try again later) to the e-mails it picks. ``peers``
+    tells how many connections were used.
+    """
 
     def __init__(self):
         self.messages = []
         self.lock = threading.Lock()
         self.delay = 0.0
+        self.hold_after = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.refuse = None
+        self.peers = set()  # the client's (address, port) of each connection that sent DATA
 
     async def handle_DATA(self, server, session, envelope):
+        self.peers.add(session.peer)
         if self.delay:
             time.sleep(self.delay)
+        message = message_from_bytes(envelope.content, policy=default_policy)
+        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 120)
+            return "451 4.3.0 Held, not kept"
+        if self.refuse is not None and self.refuse(message):
+            return "451 4.3.0 Try again later"
         with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+            self.messages.append(message)
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:
@@ -46,6 +67,7 @@ class SmtpServer:
         self.controller.start()
 
     def stop(self):
+        self.recorder.release.set()  # an e-mail held by ``hold_after`` must not block the stop
         if self.controller is not None:
             self.controller.stop()
             self.controller = None

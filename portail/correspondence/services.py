@@ -207,15 +207,8 @@ def _send(message: Message, connection) -> None:
         if not message.email:
             raise NoAddressError("Pas d'adresse mail pour ce destinataire.")
         sent = rendering.render_email(message=message, context=context)
-        email = EmailMultiAlternatives(
-            subject=sent.subject,
-            body=sent.text,
-            from_email=formataddr((f"{settings.AGENCY_NAME} – Espace bailleur", _sender())),
-            to=[message.email],
-            connection=connection,
-            headers={"Message-ID": f"<courrier-{message.pk}@{_mail_domain()}>"},
-        )
-        email.attach_alternative(sent.html, "text/html")
+        email = email_of(message, sent)
+        email.connection = connection
         email.send()
         history = rendering.render_email(message=message, context=masked) if secret else sent
     else:
@@ -226,6 +219,19 @@ def _send(message: Message, connection) -> None:
         history = rendering.render_letter(message=message, context=masked) if secret else letter
     message.body_text = history.text
     message.body_html = history.fragment
+
+
+def email_of(message: Message, sent: rendering.Rendered) -> EmailMultiAlternatives:
+    """The e-mail of a rendered message: text and HTML, from the agency, our Message-ID."""
+    email = EmailMultiAlternatives(
+        subject=sent.subject,
+        body=sent.text,
+        from_email=formataddr((f"{settings.AGENCY_NAME} – Espace bailleur", _sender())),
+        to=[message.email],
+        headers={"Message-ID": f"<courrier-{message.pk}@{_mail_domain()}>"},
+    )
+    email.attach_alternative(sent.html, "text/html")
+    return email
 
 
 def _sender() -> str:
@@ -342,23 +348,8 @@ def deliver_message(*, message_id: int) -> str:
 
 
 def deliver_due_messages(*, limit: int | None = None) -> dict[str, int]:
-    """Deliver every due message of the outbox, one transaction each, on one SMTP connection."""
-    counts = {"sent": 0, "queued": 0, "failed": 0}
-    connection = smtp_connection()
-    locked = 0
-    try:
-        while limit is None or sum(counts.values()) < limit:
-            if getattr(connection, "connection", True) is None:
-                _open_quietly(connection)  # kept open for the whole sweep
-            message = _deliver_one_or_wait(message_id=None, connection=connection)
-            if message is None or locked > LOCKED_RETRIES:
-                break
-            if message is False:
-                locked += 1
-                time.sleep(random.uniform(0.01, 0.05))  # noqa: S311 - jitter, not a secret
-                continue
-            locked = 0
-            counts[message.status] += 1
-    finally:
-        _close_quietly(connection)
-    return counts
+    """Deliver every due message of the outbox in leased batches on one SMTP connection
+    (``batches.py``); counts of sent, queued again (retry later) and failed."""
+    from .batches import deliver_due_messages as deliver_in_batches
+
+    return deliver_in_batches(limit=limit)

@@ -19,6 +19,7 @@ from portail.payments.events import payments_posted
 from portail.payments.services import follow_moved_tenancies
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
+from portail.rents.campaign_state import refresh_states
 from portail.rents.declarations import keep_superseded_versions
 from portail.rents.models import JulyRent
 
@@ -334,6 +335,12 @@ def import_feed(*, directory: Path) -> FeedReport:
         rows = values_of(RENTS)
         tenancy_ids = _existing_ids(Tenancy, "recipient_number", {number for number, _ in rows})
         _write_rents(rows, tenancy_ids, report.counts.setdefault(RENTS.name, FileCounts()))
+    # The campaign states of the tenancies and rents written follow, in this transaction.
+    refresh_states(
+        _existing_ids(
+            Tenancy, "recipient_number", {*values_of(TENANCIES), *(n for n, _ in values_of(RENTS))}
+        ).values()
+    )
     if PAYMENTS.name in parsed:
         rows = {key: values for key, (_line, values) in parsed[PAYMENTS.name].items()}
         months = payment_import.write_payments(
