@@ -66,10 +66,11 @@ def read_payments(handle: TextIO, error: Callable[[int, str], None]) -> dict[str
     return rows
 
 
-def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = None) -> None:
+def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = None) -> set:
     """Create the payments new to the portal, update those whose values differ (by reference);
     ``rows``: read_payments' (all checked); ``tenancies``: number -> (tenancy id, portfolio
-    id), loaded once (tenancies_of_numbers) when not given."""
+    id), loaded once (tenancies_of_numbers) when not given. Returns the (portfolio id, month)
+    whose payments changed."""
     if tenancies is None:
         tenancies = tenancies_of_numbers({values[0] for _line, values in rows.values()})
     existing = _existing(rows)
@@ -111,6 +112,7 @@ def write_payments(rows: dict[str, tuple], counts, *, tenancies: dict | None = N
     counts.created += len(to_create)
     counts.updated += len(to_update)
     refresh_month_totals(months=months)
+    return months
 
 
 def _fields(values: tuple) -> dict:

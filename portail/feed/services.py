@@ -15,6 +15,7 @@ from django.db import transaction
 from portail.accounts.models import Landlord
 from portail.common import clock
 from portail.obligations.services import confirm_changes_closed_by_feed
+from portail.payments.events import payments_posted
 from portail.payments.services import follow_moved_tenancies, tenancies_of_numbers
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
@@ -333,6 +334,7 @@ def _import_feed(directory: Path) -> FeedReport:
             "recipient_number",
             rows,
             report.counts.setdefault(TENANCIES.name, FileCounts()),
+            stamp="updated_at",
         )
         # The tenant lists' cached totals (a portfolio a tenancy left keeps its count for
         # the cache's 5 minutes at most).
@@ -355,9 +357,11 @@ def _import_feed(directory: Path) -> FeedReport:
         ).values()
     )
     if PAYMENTS.name in parsed:
-        payment_import.write_payments(
+        months = payment_import.write_payments(
             parsed[PAYMENTS.name], report.counts.setdefault(PAYMENTS.name, FileCounts())
         )
+        # One payment.posted event per portfolio listened to, with the payments (outbox).
+        payments_posted(months=months)
     if report.created_landlord_ids:
         # Each new landlord gets its first user and its access, after this transaction commits.
         from portail.accounts.tasks import schedule_first_access
