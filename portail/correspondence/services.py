@@ -243,11 +243,17 @@ def _mail_domain() -> str:
 
 
 def _record_sent(message: Message) -> None:
+    """One UPDATE by primary key of the columns sending changes (the attempt was counted when
+    the message was taken)."""
     message.status = Message.Status.SENT
     message.sent_at = clock.now()
     message.last_error = ""
-    message.save(
-        update_fields=["status", "sent_at", "last_error", "body_text", "body_html", "attempts"]
+    Message.objects.filter(pk=message.pk).update(
+        status=message.status,
+        sent_at=message.sent_at,
+        last_error="",
+        body_text=message.body_text,
+        body_html=message.body_html,
     )
     logger.info(
         "message_sent id=%s channel=%s attempts=%s", message.pk, message.channel, message.attempts
