@@ -1,5 +1,7 @@
-"""Shared set-up of the rents benchmarks: a fresh PostgreSQL database with one landlord whose
-portfolio holds N tenancies (all tenants since 2020, July 2025 rent known), loaded with COPY."""
+"""Shared set-up of the rents benchmarks: a fresh database (PostgreSQL, or SQLite for the
+benchmarks that take a sqlite:/// URL) with one landlord whose portfolio holds N tenancies (all
+tenants since 2020, July 2025 rent known), loaded with COPY (PostgreSQL) or executemany, then
+the current campaign's kept states built as the turn of year builds them."""
 
 import datetime
 import os
@@ -14,13 +16,16 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_rents"
 
 def setup_django(database_url: str) -> None:
     """Recreate the database, point Django at it (production mode), migrate."""
-    import psycopg
+    if database_url.startswith("sqlite:"):
+        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        import psycopg
 
-    name = database_url.rsplit("/", 1)[1]
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        name = database_url.rsplit("/", 1)[1]
+        admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = database_url
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
@@ -58,32 +63,58 @@ def make_portfolio(tenancies: int):
     )
     portfolio = Portfolio.objects.create(ref="BENCH-A", landlord=landlord, name="Grand parc")
     now = datetime.datetime.now(tz=datetime.UTC)
+    tenancy_rows = (
+        (
+            str(8_000_000 + i),
+            portfolio.pk,
+            f"NOM{i % 997:03d} Prénom{i}",
+            f"{i % 200} rue de la Mesure, 13001 Marseille",
+            datetime.date(2020, 1 + i % 12, 1),
+            i % 2 == 0,
+        )
+        for i in range(tenancies)
+    )
+    tenancy_columns = (
+        "recipient_number, portfolio_id, tenant_name, dwelling_address, start_date, direct_payment"
+    )
+    rent_columns = "tenancy_id, year, amount, source, recorded_at"
+    postgresql = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        with cursor.copy(
-            "COPY portfolios_tenancy (recipient_number, portfolio_id, tenant_name, "
-            "dwelling_address, start_date, direct_payment) FROM STDIN"
-        ) as copy:
-            for i in range(tenancies):
-                copy.write_row(
-                    (
-                        str(8_000_000 + i),
-                        portfolio.pk,
-                        f"NOM{i % 997:03d} Prénom{i}",
-                        f"{i % 200} rue de la Mesure, 13001 Marseille",
-                        datetime.date(2020, 1 + i % 12, 1),
-                        i % 2 == 0,
-                    )
-                )
+        if postgresql:
+            with cursor.copy(f"COPY portfolios_tenancy ({tenancy_columns}) FROM STDIN") as copy:
+                for row in tenancy_rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * 6)
+            cursor.executemany(
+                f"INSERT INTO portfolios_tenancy ({tenancy_columns}) VALUES ({marks})",
+                list(tenancy_rows),
+            )
         cursor.execute(
             "SELECT id, recipient_number FROM portfolios_tenancy WHERE portfolio_id = %s",
             [portfolio.pk],
         )
         ids = cursor.fetchall()
-        with cursor.copy(
-            "COPY rents_julyrent (tenancy_id, year, amount, source, recorded_at) FROM STDIN"
-        ) as copy:
-            for tenancy_id, number in ids:
-                copy.write_row((tenancy_id, 2025, f"{500 + int(number) % 400}.00", "feed", now))
+        rents = [
+            (tenancy_id, 2025, f"{500 + int(number) % 400}.00", "feed", now)
+            for tenancy_id, number in ids
+        ]
+        if postgresql:
+            with cursor.copy(f"COPY rents_julyrent ({rent_columns}) FROM STDIN") as copy:
+                for row in rents:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO rents_julyrent ({rent_columns}) VALUES (%s, %s, %s, %s, %s)", rents
+            )
+    # Rows written by COPY skip the services: the campaign's states are built as at the turn of
+    # year (manage.py rebuild_campaign_state).
+    from portail.common import clock
+    from portail.rents.campaign_state import build_year
+    from portail.rents.rules import campaign_year
+
+    build_year(campaign_year(clock.today()))
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # the steady state autovacuum keeps in production
+        # The steady state autovacuum keeps in production.
+        cursor.execute("VACUUM ANALYZE" if postgresql else "ANALYZE")
     return user, portfolio, ids

@@ -1,9 +1,15 @@
 """Benchmark: the tenant list of a 100,000-tenancy portfolio served by the production server
-(gunicorn, 2 sync workers, DEBUG off, PostgreSQL) against a cheap page of the same server.
+(gunicorn, 2 sync workers, DEBUG off, PostgreSQL or SQLite) against a cheap page of the same
+server, and its slow paths against its own first page.
 
     .venv/bin/python bench/rents_tenant_list.py [--tenancies 100000] [--requests 400]
+        [--database-url sqlite:///tmp/bench_rents.sqlite3]
 
-Target (issue 5): at least 0.5 of the minimal view's requests per second. The app holds no
+Targets: the first page at least 0.5 of the minimal view's requests per second (issue 5);
+against the first page in the same run (issue 14, point 6), page 1,000 reached by "Page
+suivante" (keyset) >= 0.8, a sort by a July rent and a filter by status >= 0.3 (they read the
+campaign's kept states on an index). Page 1,000 by its number (OFFSET) is printed for
+comparison. The app holds no
 bench-only view: the reference "minimal Django view" is the public contact page
 (`/conseils/contact/`, no query, the site layout), measured through the same gunicorn, the same
 middleware (sessions, auth, CSRF, CSP) and the same loopback; twice: anonymous, and signed in
@@ -42,8 +48,12 @@ def main() -> None:
     from django.test import Client
 
     user, portfolio, _ids = make_portfolio(args.tenancies)
-    version = connection.pg_version // 10000
-    print(f"{args.tenancies:,} tenancies in one portfolio, PostgreSQL {version}")
+    if connection.vendor == "postgresql":
+        engine = f"PostgreSQL {connection.pg_version // 10000}"
+    else:
+        engine = f"SQLite {connection.Database.sqlite_version}"
+    print(f"{args.tenancies:,} tenancies in one portfolio, {engine}")
+    deep = _keyset_address(portfolio, rows_before=min(49_950, args.tenancies // 100 * 50))
 
     client = Client()  # only to open a session in the database; requests go over HTTP
     client.force_login(user)
@@ -58,11 +68,15 @@ def main() -> None:
         ("minimal view: /conseils/contact/", "/conseils/contact/", None),
         ("same, signed in (same session)", "/conseils/contact/", cookie),
         ("tenant list, first page", base, cookie),
-        ("tenant list, page 1,000", base + "?page=1000", cookie),
+        ("tenant list, page 1,000 (Page suivante)", base + deep, cookie),
+        ("tenant list, page 1,000 (?page=1000)", base + "?page=1000", cookie),
         ("tenant list, search by name", base + "?q=NOM123", cookie),
         ("tenant list, sort by July 2025 rent", base + "?tri=-loyer_precedent", cookie),
+        ("tenant list, sort by July 2026 rent", base + "?tri=loyer", cookie),
         ("tenant list, filter 'to declare'", base + "?statut=to_declare", cookie),
+        ("tenant list, filter 'declared'", base + "?statut=declared", cookie),
     ]
+    first_page = cases[2][0]
     port = _free_port()
     server = _start_gunicorn(port)
     try:
@@ -85,11 +99,14 @@ def main() -> None:
                 rates[label].append(_load(port, url, case_cookie, args.requests, args.time_limit))
         results = {label: statistics.median(values) for label, values in rates.items()}
         anonymous, signed_in = results[cases[0][0]], results[cases[1][0]]
-        print(f"{'case':<38}  {'req/s':>8}  {'ratio':>5}  {'signed-in ratio':>15}  rounds")
+        first = results[first_page]
+        print(
+            f"{'case':<42}  {'req/s':>8}  {'ratio':>5}  {'signed-in':>9}  {'/ page 1':>8}  rounds"
+        )
         for label, rate in results.items():
             print(
-                f"{label:<38}: {rate:8.1f}  {rate / anonymous:5.3f}  {rate / signed_in:15.3f}  "
-                f"({', '.join(f'{r:.1f}' for r in rates[label])})"
+                f"{label:<42}: {rate:8.1f}  {rate / anonymous:5.3f}  {rate / signed_in:9.3f}  "
+                f"{rate / first:8.3f}  ({', '.join(f'{r:.1f}' for r in rates[label])})"
             )
     finally:
         server.terminate()
@@ -98,6 +115,21 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _keyset_address(portfolio, *, rows_before: int) -> str:
+    """The address "Page suivante" leads to after `rows_before` rows in the default order (page
+    1,000 after 49,950 rows): the cursor of the last row before it, as the list writes it."""
+    from portail.portfolios.models import Tenancy
+    from portail.rents.tenant_pages import encode_cursor
+
+    name, number = (
+        Tenancy.objects.filter(portfolio=portfolio)
+        .order_by("tenant_name", "recipient_number")
+        .values_list("tenant_name", "recipient_number")[rows_before - 1]
+    )
+    page = rows_before // 50 + 1
+    return f"?apres={encode_cursor('nom', [name, number])}&page={page}"
 
 
 def _free_port() -> int:

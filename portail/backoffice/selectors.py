@@ -4,7 +4,7 @@ queue and the rents it exports are read by rents.selectors)."""
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from portail.accounts.models import Landlord
 from portail.common import clock
@@ -39,11 +39,9 @@ class Dashboard:
 
 def campaign_dashboard(year: int) -> Dashboard:
     """Share declared overall, per day (first declarations, with the running share) and per
-    portfolio size."""
-    tenancies = rent_selectors.concerned_tenancies(year)
-    per_portfolio = tenancies.values("portfolio_id").annotate(
-        total=Count("id"), declared=Count("id", filter=Q(is_declared=True))
-    )
+    portfolio size. The shares read the kept counts per portfolio (rents.campaign_state), not
+    the year's tenancies."""
+    per_portfolio = rent_selectors.campaign_counts_per_portfolio(year)
     buckets = {
         bucket: {"portfolios": 0, "total": 0, "declared": 0} for bucket in rules.SIZE_BUCKETS
     }
@@ -63,7 +61,9 @@ def campaign_dashboard(year: int) -> Dashboard:
         }
         for (low, high), values in buckets.items()
     ]
-    firsts = rent_selectors.first_declarations_per_day(year, tenancies)
+    firsts = rent_selectors.first_declarations_per_day(
+        year, rent_selectors.concerned_tenancy_ids(year)
+    )
     days, running = [], 0
     for row in firsts:
         running += row["count"]

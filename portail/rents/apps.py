@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 
 class RentsConfig(AppConfig):
@@ -8,8 +8,16 @@ class RentsConfig(AppConfig):
     verbose_name = "Loyers"
 
     def ready(self):
-        from .models import RentCampaign
+        from portail.portfolios.models import Tenancy
+
+        from . import campaign_state
+        from .models import JulyRent, RentCampaign
         from .selectors import forget_campaign
 
         post_save.connect(forget_campaign, sender=RentCampaign)
         post_delete.connect(forget_campaign, sender=RentCampaign)
+        # The campaign states follow single saves; set writes call refresh_states themselves.
+        post_save.connect(campaign_state.rent_saved, sender=JulyRent)
+        post_delete.connect(campaign_state.rent_deleted, sender=JulyRent)
+        post_save.connect(campaign_state.tenancy_saved, sender=Tenancy)
+        pre_delete.connect(campaign_state.tenancy_deleting, sender=Tenancy)

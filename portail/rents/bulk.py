@@ -14,7 +14,7 @@ from portail.common import clock
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 
-from . import bulk_writes, events, rules, selectors
+from . import bulk_writes, campaign_state, events, rules, selectors
 from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
 from .models import BulkImport, RentSubmission
 from .parsing import RentFile, read_rent_lines
@@ -195,6 +195,10 @@ def record_bulk_import(
             bulk_writes.create_rents(
                 lines, submission=submission, user=user, year=bulk.year, now=now
             )
+        # The written tenancies' states (status, rents) follow, in this transaction.
+        campaign_state.refresh_states(
+            [tenancy_id for tenancy_id, _amount in lines], years=[bulk.year, bulk.year + 1]
+        )
         bulk.submission = submission
         bulk.status = BulkImport.Status.RECORDED
         bulk.processed_lines = bulk.total_lines

@@ -352,3 +352,24 @@ class BulkImport(models.Model):
             _line, tenancy_id, amount = text.split("\t")
             rows.append((int(tenancy_id), amount))
         return rows
+
+
+# The maintained states of tenancies in a campaign (their own module, kept by campaign_state).
+from .state_models import (  # noqa: E402
+    CampaignStateYear,
+    CampaignStatusCount,
+    TenancyCampaignState,
+)
+
+__all__ = [
+    "BulkImport",
+    "CampaignStateYear",
+    "CampaignStatusCount",
+    "IrlQuarter",
+    "JulyRent",
+    "Receipt",
+    "RentCampaign",
+    "RentDeclaration",
+    "RentSubmission",
+    "TenancyCampaignState",
+]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,12 +16,15 @@ from portail.portfolios.models import Portfolio, Tenancy
 from . import rules
 from .models import (
     BulkImport,
+    CampaignStateYear,
+    CampaignStatusCount,
     IrlQuarter,
     JulyRent,
     Receipt,
     RentCampaign,
     RentDeclaration,
     RentSubmission,
+    TenancyCampaignState,
 )
 
 CAMPAIGN_CACHE_SECONDS = 60
@@ -127,13 +130,14 @@ def rent_known_in(year: int) -> Q:
     return Q(Exists(JulyRent.objects.filter(tenancy=OuterRef("pk"), year=year)))
 
 
-def first_declarations_per_day(year: int, tenancies: QuerySet[Tenancy]) -> list[dict]:
-    """How many July N rents of these tenancies were declared for the first time, per day
-    (version 1, still current or superseded since), oldest day first: dicts of day, count."""
+def first_declarations_per_day(year: int, tenancy_ids: QuerySet) -> list[dict]:
+    """How many July N rents of these tenancies (a query of their ids) were declared for the
+    first time, per day (version 1, still current or superseded since), oldest day first:
+    dicts of day, count."""
     counts: dict = {}
     for model, stamp in ((JulyRent, "recorded_at"), (RentDeclaration, "declared_at")):
         for row in (
-            model.objects.filter(year=year, version=1, tenancy__in=tenancies.values("pk"))
+            model.objects.filter(year=year, version=1, tenancy__in=tenancy_ids)
             .annotate(day=TruncDate(stamp))
             .values("day")
             .annotate(count=Count("id"))
@@ -212,6 +216,33 @@ def receipt_for_staff(receipt_id: int) -> Receipt:
         Receipt.objects.select_related("tenancy__portfolio__landlord", "submitted_by"),
         pk=receipt_id,
     )
+
+
+def campaign_counts_per_portfolio(year: int) -> QuerySet:
+    """Per portfolio with a tenancy concerned by year N: ``portfolio_id``, ``total`` concerned
+    and ``declared`` by the landlord. Read from the kept counts (a few rows per portfolio)
+    once the year's states are built, else computed from the tenancies."""
+    if CampaignStateYear.objects.filter(year=year).exists():
+        return (
+            CampaignStatusCount.objects.filter(year=year)
+            .values("portfolio_id")
+            .annotate(total=Sum("concerned"), declared=Sum("declared"))
+            .filter(total__gt=0)
+            .order_by()
+        )
+    return (
+        concerned_tenancies(year)
+        .values("portfolio_id")
+        .annotate(total=Count("id"), declared=Count("id", filter=Q(is_declared=True)))
+        .order_by()
+    )
+
+
+def concerned_tenancy_ids(year: int) -> QuerySet:
+    """The ids of the tenancies concerned by year N: from the kept states once built."""
+    if CampaignStateYear.objects.filter(year=year).exists():
+        return TenancyCampaignState.objects.filter(year=year, concerned=True).values("tenancy_id")
+    return Tenancy.objects.filter(rules.active_in_july_q(year)).values("pk")
 
 
 def concerned_tenancies(year: int) -> QuerySet[Tenancy]:

@@ -1,9 +1,9 @@
 """The tenant list of a portfolio: each tenancy in the campaign of year N, with its July N-1
 and N rents, a pending receipt and its status (rules.declaration_status and its SQL form).
 
-tenant_page is the list page (one plain SQL query for its 50 rows in the usual orders),
-tenant_list the ORM form (filters on the status, sorts by a rent, exports), with_rents the
-annotation the declaration services read a tenancy's status with."""
+rows_of_page reads a page's 50 rows in one plain SQL query (tenant_pages finds which on an
+index), tenant_list is the ORM form (exports, a year whose states are not built), with_rents
+the annotation the declaration services and the kept states read a tenancy's status with."""
 
 import datetime
 from collections.abc import Callable
@@ -11,17 +11,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from portail.common.text import is_ascii_digits
 from portail.portfolios.models import Portfolio, Tenancy
-from portail.portfolios.selectors import tenancy_count
 
 from . import rules
 from .models import JulyRent, Receipt
+from .state_models import TenancyCampaignState
 
 
 def with_rents(queryset: QuerySet[Tenancy], *, year: int) -> QuerySet[Tenancy]:
@@ -63,7 +62,7 @@ def tenant_list(
 ) -> QuerySet[Tenancy]:
     """The tenant list with the July rents of year N-1 and N side by side (one query),
     searched by name or recipient number, filtered by status, sorted."""
-    queryset = with_rents(_searched(Tenancy.objects.filter(portfolio=portfolio), search), year=year)
+    queryset = with_rents(searched(Tenancy.objects.filter(portfolio=portfolio), search), year=year)
     if status in rules.Status.LABELS:
         queryset = queryset.filter(status=status)
     return queryset.order_by(*_ordering(sort))
@@ -75,41 +74,8 @@ def _ordering(sort: str) -> list[str]:
     return [f"-{f}" if descending else f for f in fields]
 
 
-# Orders that need no rent: the page is found on the tenancies' own indexes.
+# Orders that need no rent: the page is found on the tenancies' own indexes (tenant_pages).
 PLAIN_SORTS = {"nom", "numero", "logement"}
-
-
-def tenant_page(
-    portfolio: Portfolio,
-    *,
-    year: int,
-    number,
-    per_page: int,
-    search: str = "",
-    status: str = "",
-    sort: str = "nom",
-) -> Page:
-    """One page of the tenant list. Where neither the filter nor the order needs a rent (the
-    usual case), the page is one plain SQL query (_rows_of_page), else the ORM's tenant_list;
-    without a filter or a search, the total is the cached tenancy_count, not a COUNT of
-    100,000 rows."""
-    filtered = status in rules.Status.LABELS
-    plain = not filtered and sort.lstrip("-") in PLAIN_SORTS
-    if plain:
-        order = _ordering(sort)
-        ids = _searched(Tenancy.objects.filter(portfolio=portfolio), search).order_by(*order)
-        paginator = Paginator(ids.values_list("pk", flat=True), per_page)
-    else:
-        paginator = Paginator(
-            tenant_list(portfolio, year=year, search=search, status=status, sort=sort), per_page
-        )
-    if not filtered and not (search or "").strip():
-        # Paginator.count is a cached property: given here, it is never counted.
-        paginator.count = tenancy_count(portfolio)
-    page = paginator.get_page(number)
-    if plain:
-        page.object_list = _rows_of_page(page.object_list, order=order, year=year)
-    return page
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,26 +94,29 @@ class TenantRow:
     reported_end_date: datetime.date | None = None
 
 
-def _rows_of_page(page_ids: QuerySet, *, order: list[str], year: int) -> list[TenantRow]:
+def rows_of_page(
+    page_ids: QuerySet, *, order: list[str], year: int, state_year: int | None = None
+) -> list[TenantRow]:
     """The tenancies whose ids the sliced queryset `page_ids` selects, with their July N-1 and
-    N rents and pending receipt, in `order` (tenancy columns only).
+    N rents and pending receipt, in `order` ("t.column" of the tenancy, "s.column" of its kept
+    state in `state_year`, "-" for descending).
 
     Written in SQL on purpose: with the ORM (FilteredRelation, Exists, Case) building the query
     cost more than running it (1.8 ms against 1 ms). The page's ids come from the ORM (search and
-    sort as everywhere), found on the tenancies' index by LIMIT and OFFSET, and only those 50
-    are joined to their rents, so page 1,000 of 100,000 costs about what page 1 does. The
+    sort as everywhere), found on an index (tenant_pages), and only those 50 are joined to their
+    rents, so page 1,000 of 100,000 costs about what page 1 does. The
     status is the Python rule (rules.declaration_status), which the SQL form agrees with."""
     try:
         ids_sql, ids_params = page_ids.query.sql_with_params()
     except EmptyResultSet:  # an empty portfolio's page: a slice [0:0]
         return []
     ordering = ", ".join(
-        f"t.{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in order
+        f"{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in order
     )
-    # Columns come from SORTS, table names from the models, the subquery from the ORM; every
-    # value is a parameter.
+    # Columns come from SORTS and STATE_SORTS, table names from the models, the subquery from
+    # the ORM; every value is a parameter.
     tenancies, rents = Tenancy._meta.db_table, JulyRent._meta.db_table
-    receipts = Receipt._meta.db_table
+    receipts, states = Receipt._meta.db_table, TenancyCampaignState._meta.db_table
     sql = (
         "SELECT t.id, t.recipient_number, t.tenant_name, t.dwelling_address, t.start_date, "  # noqa: S608
         "t.end_date, t.reported_end_date, rp.amount, rc.amount, "
@@ -156,9 +125,11 @@ def _rows_of_page(page_ids: QuerySet, *, order: list[str], year: int) -> list[Te
         f"FROM {tenancies} t "
         f"LEFT JOIN {rents} rp ON rp.tenancy_id = t.id AND rp.year = %s "
         f"LEFT JOIN {rents} rc ON rc.tenancy_id = t.id AND rc.year = %s "
-        f"WHERE t.id IN ({ids_sql}) ORDER BY {ordering}"
+        + (f"JOIN {states} s ON s.tenancy_id = t.id AND s.year = %s " if state_year else "")
+        + f"WHERE t.id IN ({ids_sql}) ORDER BY {ordering}"
     )
-    params = [year - 1, Receipt.Status.PENDING, year - 1, year, *ids_params]
+    joined = [state_year] if state_year else []
+    params = [year - 1, Receipt.Status.PENDING, year - 1, year, *joined, *ids_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
@@ -232,7 +203,7 @@ def _amount(value) -> Decimal | None:
     return Decimal(str(value)).quantize(rules.CENT)
 
 
-def _searched(queryset: QuerySet[Tenancy], search: str) -> QuerySet[Tenancy]:
+def searched(queryset: QuerySet[Tenancy], search: str) -> QuerySet[Tenancy]:
     """By recipient number when digits are typed, else by a part of the tenant's name."""
     search = (search or "").strip()
     if not search:

@@ -12,7 +12,7 @@ from portail.common import clock
 from portail.common.exports import csv_download, xlsx_download
 from portail.portfolios.selectors import portfolio_for_request
 
-from . import rules, tenant_list
+from . import rules, tenant_list, tenant_pages
 from .forms import TenantFilterForm
 from .rules import campaign_year
 from .selectors import campaign_of_year
@@ -53,7 +53,7 @@ def tenants(request, portfolio_id: int):
     form = TenantFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
     sort = params.get("tri") or "nom"
-    page = tenant_list.tenant_page(
+    page = tenant_pages.tenant_page(
         portfolio,
         year=year,
         number=request.GET.get("page"),
@@ -61,12 +61,15 @@ def tenants(request, portfolio_id: int):
         search=params.get("q", ""),
         status=params.get("statut", ""),
         sort=sort,
+        after=request.GET.get("apres", ""),
+        before=request.GET.get("avant", ""),
     )
     campaign = campaign_of_year(year)
     campaign_open = campaign.is_open_on(clock.today())
     extras = tenant_list.page_extras(portfolio, page.object_list)
     query = request.GET.copy()
-    query.pop("page", None)
+    for position in ("page", "apres", "avant"):
+        query.pop(position, None)
     sort_query = query.copy()
     sort_query.pop("tri", None)
     # One reverse() for the page instead of one per row.

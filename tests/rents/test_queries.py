@@ -132,3 +132,36 @@ def test_a_tenancy_page_with_its_receipts_and_versions(client, django_assert_num
     with django_assert_num_queries(SESSION_AND_USER + 5):
         page = client.get(url).content.decode()
     assert "quittance" in page
+
+
+@pytest.mark.parametrize("rows", [1, 60])
+@pytest.mark.parametrize("view", ["statut=to_declare", "tri=-loyer_precedent", "tri=loyer"])
+def test_the_tenant_list_filtered_or_sorted_by_a_rent_and_its_next_page(
+    client, django_assert_num_queries, rows, view
+):
+    import html
+    import re
+
+    world = make_world()
+    for _ in range(rows):
+        JulyRentFactory(
+            tenancy=TenancyFactory(portfolio=world.portfolio, start_date=datetime.date(2019, 1, 1)),
+            year=2025,
+        )
+    client.force_login(world.user)
+    url = reverse("rents:tenants", args=[world.portfolio.pk]) + "?" + view
+    client.get(url)  # the tenancies' count, the campaign and whether its states are kept
+    # session, user; the user's portfolios (the check and the header); the page's ids on the
+    # kept states' index (status or rent, then the tenant) joined to their rents; the rows'
+    # unpaid-rent reports; a filter's total is its kept count (one row), a sort's the cached
+    # count of the portfolio
+    expected = SESSION_AND_USER + 4 if view.startswith("statut") else SESSION_AND_USER + 3
+    with django_assert_num_queries(expected):
+        page = client.get(url).content.decode()
+    found = re.search(r'href="(\?[^"]*apres=[^"]*)">Page suivante', page)
+    assert (found is not None) == (rows > 50)
+    if found:
+        # "Page suivante": the rows after the cursor, the same queries
+        next_url = url.split("?")[0] + html.unescape(found[1])
+        with django_assert_num_queries(expected):
+            assert client.get(next_url).status_code == 200

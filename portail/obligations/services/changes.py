@@ -14,6 +14,7 @@ from portail.common.formats import french_date
 from portail.correspondence.rules import contact_channel
 from portail.correspondence.services import queue_message
 from portail.portfolios.models import Portfolio, Tenancy
+from portail.rents.campaign_state import refresh_states
 
 from .. import rules
 from ..models import ChangeReport, ChangeVersion
@@ -63,6 +64,7 @@ def _refresh_reported_end(tenancy_id: int) -> None:
         .only("kind", "move_out_date", "change_date")
     ]
     Tenancy.objects.filter(pk=tenancy_id).update(reported_end_date=min(ends, default=None))
+    refresh_states([tenancy_id])  # the tenancy's campaign states read that end
 
 
 def _change_values(content: dict) -> dict:
