@@ -88,14 +88,21 @@ def main() -> None:
             "300",
         ],
     )
-    worker = _start(port, ["manage.py", "db_worker", "--interval", "0.2"])
+    # A worker per task queue the files use (the files' own, and webhooks on the default one),
+    # as scripts/serve.sh runs them.
+    workers = [
+        _start(port, ["manage.py", "db_worker", "--interval", "0.2", "--queue-name", queue])
+        for queue in ("files", "default")
+    ]
     try:
         _wait_ready(port, server)
-        print(f"gunicorn {_gunicorn_version()}, 2 sync workers; 1 db_worker; DEBUG off")
+        print(
+            f"gunicorn {_gunicorn_version()}, 2 sync workers; db_worker files, default; DEBUG off"
+        )
         _declarations(port, clear, declared_portfolio.pk, [n for _, n in declared_ids], args)
         _files(port, clear, cookie, screen_portfolio.pk, api_portfolio.pk, screen_ids, api_ids)
     finally:
-        for process in (server, worker):
+        for process in (server, *workers):
             process.terminate()
             try:
                 process.wait(timeout=15)
@@ -265,7 +272,8 @@ def _load(port: int, call, count: int, time_limit: float) -> float:
 
 def _file_content(ids) -> bytes:
     lines = [f"{number};{500 + int(number) % 400},50" for _, number in ids]
-    return ("numero_allocataire;montant\n" + "\n".join(lines) + "\n").encode()
+    # No header line: the limit (100,000) counts every line of the file.
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _multipart(name: str, filename: str, content: bytes, fields: dict) -> tuple[bytes, str]:
@@ -327,8 +335,10 @@ def _through_screen(port: int, cookie: str, portfolio_id: int, content: bytes) -
         },
     )
     response = conn.getresponse()
-    response.read()
+    answer = response.read()
     location = response.getheader("Location")
+    if response.status != 302 or not location:
+        raise SystemExit(f"deposit through the screen: {response.status} {answer[:2000]!r}")
     bulk_id = int(re.search(r"/depots/(\d+)/", location).group(1))
     progress = f"/parcs/{portfolio_id}/depots/{bulk_id}/"
     _wait_status(bulk_id, {"checked"}, conn, progress, cookies)

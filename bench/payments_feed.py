@@ -7,7 +7,9 @@ The landlords, portfolios and tenancies are imported first (not timed). Then, ti
 import of payments.csv alone (first pass, then the second, idempotent one), and as the
 reference measured in the same run, a raw executemany (COPY on PostgreSQL) of the same 1.2
 million rows, already in the database's form, into the same table, rolled back. Lines per
-second and the ratio to the reference are printed.
+second and the ratio to the reference are printed, with each case's CPU time (the process's
+own, SQLite's work included: what the machine's load does not change) and the bytes it wrote
+to disk (/proc/self/io: the log, then the checkpoint into the database file).
 """
 
 import argparse
@@ -61,28 +63,42 @@ def main() -> None:
     print(f"{args.tenancies:,} tenancies, payments.csv of {lines:,} lines ({connection.vendor})")
 
     cpu = time.process_time()
-    reference = _raw_insert(connection, payments / "payments.csv")
+    reference, ref_cpu = _raw_insert(connection, payments / "payments.csv")
     cpu = time.process_time() - cpu
     ref_rate = lines / reference
     print(
         f"reference, raw insert into the table : {reference:6.2f} s  {ref_rate:10,.0f} lines/s"
-        f"  (CPU with the file's reading {cpu:.2f} s)"
+        f"  (CPU {ref_cpu:.2f} s; {cpu:.2f} s with the file's reading; rolled back)",
+        flush=True,
     )
     print(f"load average of the machine: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
     for label in ("import_feed, first pass", "import_feed, second (idempotent)"):
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu, written = time.perf_counter(), time.process_time(), _written()
         report = import_feed(directory=payments)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        written = (_written() - written) / 1e6
         assert report.ok, report.errors[:5]
         rate = lines / elapsed
         print(
             f"{label:<37}: {elapsed:6.2f} s  {rate:10,.0f} lines/s  "
-            f"= {rate / ref_rate:.3f} x the raw insert rate  (CPU {cpu:.2f} s)"
+            f"= {rate / ref_rate:.3f} x the raw insert rate  (CPU {cpu:.2f} s "
+            f"= {cpu / ref_cpu:.2f} x the reference's; {written:,.0f} MB written)",
+            flush=True,
         )
+    print(f"load average of the machine: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 
-def _raw_insert(connection, path: Path) -> float:
-    """Seconds to insert the file's rows, already converted, into the payments table."""
+def _written() -> int:
+    """Bytes this process caused to be written to disk so far (Linux)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _raw_insert(connection, path: Path) -> tuple[float, float]:
+    """Seconds (wall, CPU) to insert the file's rows, already converted, into the payments
+    table."""
     from django.db import transaction
 
     from portail.payments.models import Payment
@@ -101,7 +117,7 @@ def _raw_insert(connection, path: Path) -> float:
         rows = [(*r[:4], datetime.date.fromisoformat(r[4]), r[5], r[6]) for r in rows]
     table = Payment._meta.db_table
     columns = "reference, tenancy_id, portfolio_id, recipient_number, period, amount, paid_on"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -112,11 +128,11 @@ def _raw_insert(connection, path: Path) -> float:
                 sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
                 for index in range(0, len(rows), 1000):
                     cursor.executemany(sql, rows[index : index + 1000])
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
             raise _RolledBack
     except _RolledBack:
         pass
-    return elapsed
+    return elapsed, cpu
 
 
 class _RolledBack(Exception):

@@ -172,11 +172,8 @@ if SHARED_CACHE:
 # Sessions: in the database, read through the shared cache when there is one (cached_db: a
 # Redis hit saves a database read per page; the database stays the reference, so a Redis
 # outage signs nobody out). With a per-process cache (the demo, tests) the database alone.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if SHARED_CACHE
-    else "django.contrib.sessions.backends.db"
-)
+# A new session (a sign-in) is written in one INSERT (portail/accounts/sessions.py).
+SESSION_ENGINE = "portail.accounts.sessions"
 
 # Reverse proxies whose X-Real-IP and X-Request-ID headers are believed (addresses or networks,
 # e.g. "10.0.0.5,10.0.1.0/24"); portail/common/network.py. Empty: the peer's address is used.

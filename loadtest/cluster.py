@@ -180,10 +180,13 @@ def supervised(args: list[str]) -> list[str]:
     return ["bash", "-c", 'while true; do "$@"; sleep 2; done', "supervisor", *args]
 
 
-def start_worker(processes: Processes, name: str, *, env: dict, queue: str = "default"):
-    """A supervised django-tasks worker for one queue."""
+def start_worker(
+    processes: Processes, name: str, *, env: dict, queue: str = "default", interval: float = 0.2
+):
+    """A supervised django-tasks worker for one queue, looking for tasks every `interval` s
+    when idle (0.2 s for the tests; `make serve` and the load test: db_worker's 1 s)."""
     command = [PYTHON, "manage.py", "db_worker", "--queue-name", queue, "--no-reload"]
-    return processes.start(name, supervised([*command, "--interval", "0.2"]), env)
+    return processes.start(name, supervised([*command, "--interval", str(interval)]), env)
 
 
 def start_sweep(processes: Processes, name: str, *, env: dict, every: float = 5.0):

@@ -123,6 +123,7 @@ def load(*, landlords: int, big: int, staff: int, receipts: int) -> dict:
                 "email_confirmed",
                 "first_credentials_channel",
                 "is_superuser",
+                "session_generation",
             ],
             (
                 (
@@ -140,6 +141,7 @@ def load(*, landlords: int, big: int, staff: int, receipts: int) -> dict:
                     True,
                     "email",
                     False,
+                    0,
                 )
                 for n in range(1, landlords + 1)
             ),

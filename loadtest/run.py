@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 from loadtest import cluster
+from loadtest import signins as signins_phase
 
 MIX = ["Landlord", "BigLandlord", "LostPassword", "Agent"]
 
@@ -42,7 +43,10 @@ def parse_args(argv=None):
     parser.add_argument("--users", type=int, default=24)
     parser.add_argument("--saturation-seconds", type=int, default=60)
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--signin-seconds", type=int, default=40)
+    parser.add_argument(
+        "--signin-seconds", type=int, default=30, help="each window of phase 3 (3 windows)"
+    )
+    parser.add_argument("--signin-users", type=int, default=8)
     parser.add_argument("--max-requests", type=int, default=150_000)
     parser.add_argument("--reminders", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
@@ -124,7 +128,9 @@ class Stack:
         return list(settings.TASKS["default"].get("QUEUES") or ["default"])
 
     def start_worker(self, queue: str) -> None:
-        cluster.start_worker(self.processes, f"worker-{queue}", env=self.env, queue=queue)
+        cluster.start_worker(
+            self.processes, f"worker-{queue}", env=self.env, queue=queue, interval=1.0
+        )
 
     def start_redis(self) -> None:
         cluster.start_redis(self.processes, "redis", port=self.args.redis_port)
@@ -321,6 +327,37 @@ def start_reminders(stack: Stack) -> None:
     )
 
 
+def calibrated_rate(stack: Stack, *, peak: float, share: float) -> tuple[float, dict]:
+    """Tasks per second per user that give `share` of the saturation throughput: a first guess
+    (a task is about 3.2 requests), a 20-second run at that pace, then the pace scaled by what
+    that run reached (the users' classes do not make the same number of requests a task)."""
+    users = stack.args.users
+    guess = share * peak / users / 3.2
+    trial = run_locust(
+        stack,
+        name="calibration",
+        classes=MIX,
+        users=users,
+        seconds=20,
+        rate=guess,
+        max_requests=stack.args.max_requests,
+    )
+    reached = float(trial["Aggregated"]["Requests/s"])
+    calibrated = guess * share * peak / reached if reached else guess
+    return calibrated, trial
+
+
+def background_line(path: Path) -> list[str]:
+    """The mix that ran behind phase 3: its requests, errors and latencies."""
+    if not path.exists():
+        return ["   the mix meanwhile: no statistics (locust was stopped before writing them)"]
+    total = read_stats(path)["Aggregated"]
+    return [
+        f"   the mix meanwhile: {total['Request Count']} requests, {total['Failure Count']} "
+        f"errors, p50/p95/p99 {total['50%']}/{total['95%']}/{total['99%']} ms"
+    ]
+
+
 def page_table(stats: dict) -> list[str]:
     cores = os.cpu_count() or 1
     lines = [
@@ -340,13 +377,14 @@ def page_table(stats: dict) -> list[str]:
     )
     lines.append(f"exceptions in the load test's own code: {stats['exceptions']}")
     lines.append(f"requests/s per core ({cores} cores): {float(total['Requests/s']) / cores:.1f}")
-    cpu = stats["cpu"]
-    lines.append(
-        "CPU ms per request: "
-        + ", ".join(f"{part} {value:.1f}" for part, value in cpu.items())
-        + f"; total {sum(cpu.values()):.1f} -> {1000 / max(sum(cpu.values()), 0.001):.0f}"
-        " requests/s per core if the machine ran nothing else"
-    )
+    cpu = stats.get("cpu")
+    if cpu:
+        lines.append(
+            "CPU ms per request: "
+            + ", ".join(f"{part} {value:.1f}" for part, value in cpu.items())
+            + f"; total {sum(cpu.values()):.1f} -> {1000 / max(sum(cpu.values()), 0.001):.0f}"
+            " requests/s per core if the machine ran nothing else"
+        )
     return lines
 
 
@@ -386,7 +424,11 @@ def main(argv=None) -> None:
         ]
         if args.reminders:
             start_reminders(stack)
-        rate = 0.7 * peak / args.users / 3.2  # a task is about 3.2 requests on average
+        rate, trial = calibrated_rate(stack, peak=peak, share=0.7)
+        report += [
+            f"   calibration (20 s): {trial['Aggregated']['Request Count']} requests, "
+            f"{trial['Aggregated']['Failure Count']} errors"
+        ]
         measured = run_locust(
             stack,
             name="measured",
@@ -403,29 +445,30 @@ def main(argv=None) -> None:
             + (", reminders going out:" if args.reminders else ":"),
             *page_table(measured),
         ]
-        signins = run_locust(
+        phase = signins_phase.measure(
             stack,
-            name="signin",
-            classes=["SignInLoop"],
-            users=args.users,
-            seconds=args.signin_seconds,
-            rate=None,
-            max_requests=args.max_requests,
+            run_locust,
+            locust_command,
+            mix=MIX,
+            rate=rate,
+            window=args.signin_seconds,
         )
+        signins, limits = phase["stats"], phase["limits"]
         per_second = float(signins.get("sign-in", {}).get("Requests/s", 0))
-        limit = cores / argon2
-        cpu, total = signins["cpu"], int(signins["Aggregated"]["Request Count"])
-        cycles = max(int(signins.get("sign-in", {}).get("Request Count", 0)), 1)
-        cycle_ms = (cpu["web"] + cpu["database"]) * total / cycles
+        limit = sum(limits) / len(limits)
         report += [
             "",
-            f"3. sign-ins: {per_second:.1f}/s; Argon2 limit {limit:.1f}/s "
-            f"({argon2 * 1000:.1f} ms per verification, {cores} cores): "
-            f"{per_second / limit:.2f} x (target 0.8)",
-            f"   in CPU: a sign-in cycle (form, sign-in, sign-out) costs {cycle_ms:.0f} ms of web "
-            f"and database CPU, Argon2 {argon2 * 1000:.0f} ms of it: "
-            f"{argon2 * 1000 / max(cycle_ms, 0.001):.2f} x the Argon2 limit on an idle machine",
+            f"3. sign-ins while the mix runs ({rate * args.users:.2f} tasks/s): "
+            f"{per_second:.1f}/s; Argon2 limit {limit:.1f}/s (verifications/s of "
+            f"{args.nodes * args.web_workers} processes: {limits[0]:.1f} before, "
+            f"{limits[1]:.1f} after): {per_second / max(limit, 0.001):.2f} x (target 0.8); "
+            f"load average {', '.join(f'{v:.1f}' for v in phase['loads'])}",
+            f"   in CPU: a sign-in (page and form) adds {phase['cpu'] * 1000:.0f} ms of web "
+            f"and database CPU to the mix's; one verification took {phase['argon2_cpu'] * 1000:.0f}"
+            f" ms of CPU in the limit's runs ({argon2 * 1000:.0f} ms before the load): "
+            f"{phase['argon2_cpu'] / max(phase['cpu'], 0.001):.2f} x in CPU terms",
             *page_table(signins),
+            *background_line(stack.directory / "signin-mix_stats.csv"),
         ]
         stack.stop_workers()
         count, wrong = check_acknowledgements(directory)

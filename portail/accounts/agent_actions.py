@@ -53,7 +53,7 @@ def issue_new_temporary_password(*, user: User, agent: User, reason: str, ip: st
 @transaction.atomic
 def unlock_user(*, user: User, agent: User, reason: str, ip: str | None) -> None:
     """Lift the lock-out of a user's identifier (difficulty 7)."""
-    lockout.clear_failures(identifier=user.identifier)
+    lockout.unlock(identifier=user.identifier)
     record_agent_action(
         action="staff.unlocked", agent=agent, target=user.identifier, reason=reason, ip=ip
     )

@@ -28,7 +28,7 @@ from .forms import (
     NewPasswordForm,
     SignInForm,
 )
-from .middleware import MUST_CHANGE_PASSWORD, SIGNED_IN_AT, authenticated_recently
+from .middleware import MUST_CHANGE_PASSWORD, SEEN_AT, SIGNED_IN_AT, authenticated_recently
 
 # When a password (chosen or temporary) was last typed in this session.
 AUTHENTICATED_AT = "authenticated_at"
@@ -54,7 +54,10 @@ def sign_in(request):
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend=BACKEND)
-        request.session[SIGNED_IN_AT] = request.session[AUTHENTICATED_AT] = clock.now().timestamp()
+        now = clock.now().timestamp()
+        # SEEN_AT too: this save starts the idle timeout, the next page need not save again.
+        request.session[SIGNED_IN_AT] = request.session[AUTHENTICATED_AT] = now
+        request.session[SEEN_AT] = now
         if form.result.via_temporary:
             request.session[MUST_CHANGE_PASSWORD] = True
             return redirect("accounts:change_password")

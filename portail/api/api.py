@@ -11,9 +11,12 @@ from .endpoints import (
     correspondence,
     declarations,
     files,
+    obligations,
+    payments,
     portfolios,
     tenancies,
     token,
+    webhooks,
 )
 
 DESCRIPTION = """API of the Espace bailleur for landlords' software: portfolios, tenancies,
@@ -74,3 +77,6 @@ api.add_router("", declarations.router)
 api.add_router("", files.router)
 api.add_router("", acknowledgements.router)
 api.add_router("", correspondence.router)
+api.add_router("", webhooks.router)
+api.add_router("", obligations.router)
+api.add_router("", payments.router)

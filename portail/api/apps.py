@@ -7,8 +7,9 @@ class ApiConfig(AppConfig):
     verbose_name = "API pour les logiciels des bailleurs"
 
     def ready(self):
-        from portail.events.services import subscribe
+        from portail.events.services import listen, subscribe
 
-        from .webhooks import fan_out
+        from .webhooks import fan_out, landlords_with_webhooks
 
         subscribe(fan_out)
+        listen(landlords_with_webhooks)

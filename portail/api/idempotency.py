@@ -1,14 +1,18 @@
 """``Idempotency-Key``: a write retried with the same key is done once and its first answer
 replayed; the same key with another request is refused (422).
 
-The key's row is inserted first, in the transaction of the write: a parallel retry's insert
-waits on the unique index until the first commits (PostgreSQL), then finds the row and
-replays its answer; SQLite takes its one write lock when the transaction begins. A refused
-write (4xx) rolls its key back with it: a retry is judged again by the same rules.
+The write must itself record once per key (declare_rent does, by a submission token derived
+from the token and the key). The key's answer is then inserted once the write is done, in its
+transaction, with one statement: a retry after the first committed, or a parallel twin that
+waited for it on the write's own unique index, finds the key taken and gets the first answer
+(or 422 for another request), its own transaction rolled back. A refused write (4xx) leaves
+no key: a retry is judged again by the same rules.
 """
 
+import json
 from collections.abc import Callable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from portail.common import clock
@@ -37,31 +41,40 @@ def run_once(
         method=request.method, path=request.path, body=request.body
     )
     with transaction.atomic():
-        row_id = _claim(token_id=request.auth.pk, key=key, fingerprint=fingerprint)
-        if row_id is None:
-            row = IdempotencyKey.objects.get(token=request.auth, key=key)
-            if row.fingerprint != fingerprint:
-                raise Problem(
-                    422,
-                    "Cette clé d'idempotence a déjà servi pour une autre requête : choisissez "
-                    "une nouvelle clé pour chaque nouvelle déclaration.",
-                    slug="idempotency-key-reused",
-                ) from None
-            return row.status_code, row.response
         status, body = write()
-        IdempotencyKey.objects.filter(pk=row_id).update(status_code=status, response=body)
-        return status, body
+        if _record(
+            token_id=request.auth.pk, key=key, fingerprint=fingerprint, status=status, body=body
+        ):
+            return status, body
+        row = IdempotencyKey.objects.get(token=request.auth, key=key)
+        if row.fingerprint != fingerprint:
+            raise Problem(
+                422,
+                "Cette clé d'idempotence a déjà servi pour une autre requête : choisissez "
+                "une nouvelle clé pour chaque nouvelle déclaration.",
+                slug="idempotency-key-reused",
+            )
+        # The twin's answer: this request's write found the twin's (nothing recorded twice);
+        # leaving the block rolls back anything this one wrote besides.
+        transaction.set_rollback(True)
+        return row.status_code, row.response
 
 
-def _claim(*, token_id: int, key: str, fingerprint: str) -> int | None:
-    """Insert the key's row, or wait for a parallel twin's to commit: its id, or None when the
-    key was already there (one statement, no savepoint; PostgreSQL and SQLite alike)."""
+def _record(*, token_id: int, key: str, fingerprint: str, status: int, body: dict) -> bool:
+    """Keep the answer given to this key; False when the key was already taken (one
+    statement, no savepoint; PostgreSQL and SQLite alike)."""
     table = IdempotencyKey._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (token_id, key, fingerprint, status_code, response, created_at) "  # noqa: S608 - our table's name
-            "VALUES (%s, %s, %s, 0, '{}', %s) ON CONFLICT (token_id, key) DO NOTHING RETURNING id",
-            [token_id, key, fingerprint, connection.ops.adapt_datetimefield_value(clock.now())],
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (token_id, key) DO NOTHING RETURNING id",
+            [
+                token_id,
+                key,
+                fingerprint,
+                status,
+                json.dumps(body, cls=DjangoJSONEncoder),
+                connection.ops.adapt_datetimefield_value(clock.now()),
+            ],
         )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        return cursor.fetchone() is not None

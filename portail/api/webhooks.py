@@ -56,15 +56,22 @@ def _insecure_targets_allowed() -> bool:
 def check_target_url(url: str) -> list[str]:
     """The addresses to call for this URL: HTTPS, a host that resolves to public addresses
     only (SSRF: no loopback, private or link-local target); TargetRefused otherwise."""
-    parts = urlsplit(url)
+    incomplete = TargetRefused(
+        "Saisissez une adresse complète, par exemple https://exemple.fr/caf."
+    )
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when it is not a port number
+    except ValueError:
+        raise incomplete from None
     insecure = _insecure_targets_allowed()
     if parts.scheme != "https" and not (insecure and parts.scheme == "http"):
         raise TargetRefused("L'adresse doit commencer par https://.")
     if not parts.hostname or parts.username or parts.password:
-        raise TargetRefused("Saisissez une adresse complète, par exemple https://exemple.fr/caf.")
+        raise incomplete
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+        infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError):
         raise TargetRefused("Ce nom de serveur est introuvable.") from None
     addresses = sorted({info[4][0] for info in infos})
     if not insecure and not all(rules.is_public_address(a) for a in addresses):
@@ -89,6 +96,14 @@ def fan_out(event: DomainEvent) -> None:
     )
     ids = [d.pk for d in deliveries if d.pk is not None]
     transaction.on_commit(lambda: _enqueue(ids))
+
+
+def landlords_with_webhooks(kind: str, landlord_ids: set[int]) -> set[int]:
+    """Listener of portail.events: those of these landlords with an endpoint for this kind."""
+    endpoints = WebhookEndpoint.objects.filter(landlord_id__in=landlord_ids).values_list(
+        "landlord_id", "kinds"
+    )
+    return {landlord_id for landlord_id, kinds in endpoints if kind in kinds}
 
 
 def _enqueue(ids: list, run_after=None) -> None:

@@ -5,7 +5,8 @@ supervisor: the agent's, plus campaign dates, reminders, the rents export, disab
 the letters batch. Every role also handles the unpaid-rent reports and reported changes
 (OBLIGATIONS). administrator: the supervisor's, plus managing staff accounts, their TOTP
 devices, letting an agent enrol a new authenticator (after a lost phone), the audit journal and
-the unpaid-rent rules in the Django admin (never a password hash: see admin.py).
+the unpaid-rent rules in the Django admin (never a password hash: see admin.py). Every role
+reads the direct payments in the admin (PAYMENTS).
 """
 
 AGENT = [
@@ -46,7 +47,12 @@ _RULES = [
 ]
 OBLIGATIONS = {"agent": _HANDLE, "supervisor": _HANDLE, "administrator": _HANDLE + _RULES}
 
+# Given by migration 0004 (issue 13): every role reads the direct payments the feed recorded and
+# their monthly totals in the admin (read only there: payments.admin), to answer a landlord.
+_READ_PAYMENTS = ["payments.view_payment", "payments.view_paymentmonth"]
+PAYMENTS = {role: _READ_PAYMENTS for role in ROLES}
+
 
 def permissions_of(role: str) -> list[str]:
     """Every permission a role's group holds once all migrations ran."""
-    return ROLES[role] + OBLIGATIONS[role]
+    return ROLES[role] + OBLIGATIONS[role] + PAYMENTS[role]

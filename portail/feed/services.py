@@ -15,7 +15,8 @@ from django.db import transaction
 from portail.accounts.models import Landlord
 from portail.common import clock
 from portail.obligations.services import confirm_changes_closed_by_feed
-from portail.payments.services import follow_moved_tenancies
+from portail.payments.events import payments_posted
+from portail.payments.services import follow_moved_tenancies, tenancies_of_numbers
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import forget_tenancy_counts
 from portail.rents.campaign_state import refresh_states
@@ -25,6 +26,7 @@ from portail.rents.models import JulyRent
 from . import parsing, payment_import
 from .bulk import chunks as _chunks
 from .bulk import insert_rows as _insert_rows
+from .bulk import large_page_cache
 
 _BATCH = 1000
 
@@ -83,36 +85,45 @@ FEED_FILES = (LANDLORDS, PORTFOLIOS, TENANCIES, RENTS, PAYMENTS)
 
 def _read_file(
     path: Path, spec: FeedFileSpec, errors: list[FeedError]
-) -> dict[object, tuple[int, dict]]:
+) -> dict[object, tuple[int, object]]:
     """key -> (line number, clean values) for every good line; bad lines go to ``errors``."""
-    rows: dict[object, tuple[int, dict]] = {}
+
+    def error(line: int, reason: str) -> None:
+        errors.append(FeedError(spec.name, line, reason))
+
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in spec.columns if c not in (reader.fieldnames or [])]
-            if missing:
-                errors.append(FeedError(spec.name, 1, f"missing columns: {', '.join(missing)}"))
-                return rows
-            for row in reader:
-                line = reader.line_num
-                if None in row or None in row.values():
-                    errors.append(FeedError(spec.name, line, "wrong number of fields"))
-                    continue
-                try:
-                    key, values = spec.key(row), spec.clean(row)
-                except parsing.FeedLineError as error:
-                    errors.append(FeedError(spec.name, line, str(error)))
-                    continue
-                if key in rows:
-                    errors.append(
-                        FeedError(spec.name, line, f"{key} already given on line {rows[key][0]}")
-                    )
-                    continue
-                rows[key] = (line, values)
-    except UnicodeDecodeError as error:
-        errors.append(FeedError(spec.name, 0, f"not UTF-8 text ({error.reason})"))
-    except csv.Error as error:
-        errors.append(FeedError(spec.name, 0, f"not a readable CSV file ({error})"))
+            if spec is PAYMENTS:  # up to 1.2 million lines: a loop of its own
+                return payment_import.read_payments(handle, error)
+            return _read_rows(handle, spec, error)
+    except UnicodeDecodeError as problem:
+        error(0, f"not UTF-8 text ({problem.reason})")
+    except csv.Error as problem:
+        error(0, f"not a readable CSV file ({problem})")
+    return {}
+
+
+def _read_rows(handle, spec: FeedFileSpec, error) -> dict[object, tuple[int, dict]]:
+    rows: dict[object, tuple[int, dict]] = {}
+    reader = csv.DictReader(handle)
+    missing = [c for c in spec.columns if c not in (reader.fieldnames or [])]
+    if missing:
+        error(1, f"missing columns: {', '.join(missing)}")
+        return rows
+    for row in reader:
+        line = reader.line_num
+        if None in row or None in row.values():
+            error(line, "wrong number of fields")
+            continue
+        try:
+            key, values = spec.key(row), spec.clean(row)
+        except parsing.FeedLineError as problem:
+            error(line, str(problem))
+            continue
+        if key in rows:
+            error(line, f"{key} already given on line {rows[key][0]}")
+            continue
+        rows[key] = (line, values)
     return rows
 
 
@@ -270,7 +281,7 @@ def read_feed(directory: Path) -> tuple[dict[str, dict], list[FeedError]]:
         )
     if payments:
         numbers = {values[0] for _, values in payments.values()} - set(tenancies)
-        known = set(tenancies) | set(_existing_ids(Tenancy, "recipient_number", numbers))
+        known = set(tenancies) | set(tenancies_of_numbers(numbers))
         for line, values in payments.values():
             if values[0] not in known:
                 errors.append(
@@ -285,9 +296,14 @@ def read_feed(directory: Path) -> tuple[dict[str, dict], list[FeedError]]:
     return parsed, errors
 
 
-@transaction.atomic
 def import_feed(*, directory: Path) -> FeedReport:
     """Bring the portal in line with the agency's feed; one bad line anywhere changes nothing."""
+    with large_page_cache():
+        return _import_feed(directory)
+
+
+@transaction.atomic
+def _import_feed(directory: Path) -> FeedReport:
     parsed, errors = read_feed(directory)
     report = FeedReport(errors=errors)
     if errors:
@@ -318,6 +334,7 @@ def import_feed(*, directory: Path) -> FeedReport:
             "recipient_number",
             rows,
             report.counts.setdefault(TENANCIES.name, FileCounts()),
+            stamp="updated_at",
         )
         # The tenant lists' cached totals (a portfolio a tenancy left keeps its count for
         # the cache's 5 minutes at most).
@@ -340,8 +357,11 @@ def import_feed(*, directory: Path) -> FeedReport:
         ).values()
     )
     if PAYMENTS.name in parsed:
-        rows = {key: values for key, (_line, values) in parsed[PAYMENTS.name].items()}
-        payment_import.write_payments(rows, report.counts.setdefault(PAYMENTS.name, FileCounts()))
+        months = payment_import.write_payments(
+            parsed[PAYMENTS.name], report.counts.setdefault(PAYMENTS.name, FileCounts())
+        )
+        # One payment.posted event per portfolio listened to, with the payments (outbox).
+        payments_posted(months=months)
     if report.created_landlord_ids:
         # Each new landlord gets its first user and its access, after this transaction commits.
         from portail.accounts.tasks import schedule_first_access

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from portail.portfolios.models import Portfolio, Tenancy
 
-from .models import ChangeReport, UnpaidRentReport, UnpaidRentRule
+from .models import ChangeReport, RepaymentPlan, UnpaidRentReport, UnpaidRentRule
 
 # Lists a landlord or an agent reads on one page (the queues are paginated by 50).
 PORTFOLIO_LIST_LIMIT = 200
@@ -59,6 +59,21 @@ def unpaid_report_for_portfolio(portfolio: Portfolio, report_id: int) -> UnpaidR
     if report is None:
         raise Http404("Signalement introuvable")
     return report
+
+
+def repayment_plan_for_portfolio(
+    portfolio: Portfolio, report_id: int, plan_id: int
+) -> RepaymentPlan:
+    """One repayment plan sent for this report of this portfolio (the portfolio being one the
+    user was granted, from portfolio_for_request); 404 for any other."""
+    plan = (
+        RepaymentPlan.objects.filter(pk=plan_id, report_id=report_id, report__portfolio=portfolio)
+        .select_related("report__tenancy")
+        .first()
+    )
+    if plan is None:
+        raise Http404("Plan d'apurement introuvable")
+    return plan
 
 
 def change_report_for_portfolio(portfolio: Portfolio, report_id: int) -> ChangeReport:

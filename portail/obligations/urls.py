@@ -35,6 +35,11 @@ urlpatterns = [
     path("impayes/<int:unpaid_id>/", views.unpaid_report, name="unpaid_report"),
     path("impayes/<int:unpaid_id>/accuse.pdf", views.unpaid_report_pdf, name="unpaid_report_pdf"),
     path("impayes/<int:unpaid_id>/plan/", views.unpaid_plan, name="unpaid_plan"),
+    path(
+        "impayes/<int:unpaid_id>/plans/<int:plan_id>/",
+        views.unpaid_plan_file,
+        name="unpaid_plan_file",
+    ),
     path("impayes/<int:unpaid_id>/solde/", views.unpaid_paid_off, name="unpaid_paid_off"),
     path("changements/", views.change_reports, name="change_reports"),
     path("changements/<int:change_id>/", views.change_report, name="change_report"),

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from portail.common import clock
@@ -195,6 +195,30 @@ def unpaid_plan(request, portfolio_id: int, unpaid_id: int):
     context = _unpaid_context(request, portfolio_id, unpaid_id)
     context.update({"plan_form": form, "paid_off_form": PaidOffForm()})
     return render(request, "obligations/unpaid_report.html", context)
+
+
+# The extension a plan is downloaded under, by the type read from its content when it was sent.
+_PLAN_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+@login_required
+def unpaid_plan_file(request, portfolio_id: int, unpaid_id: int, plan_id: int):
+    """A repayment plan as the landlord sent it, downloaded (never shown inline nor sniffed)."""
+    portfolio = portfolio_for_request(request, portfolio_id)
+    plan = selectors.repayment_plan_for_portfolio(portfolio, unpaid_id, plan_id)
+    extension = _PLAN_EXTENSIONS.get(plan.content_type)
+    if extension is None:
+        raise Http404("Plan d'apurement introuvable")
+    services.repayment_plan_downloaded(user=request.user, plan=plan, ip=client_ip(request))
+    response = FileResponse(
+        plan.file.open("rb"),
+        content_type=plan.content_type,
+        as_attachment=True,
+        filename=f"plan-apurement-{unpaid_id}-{plan.pk}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -60,14 +60,24 @@ def follow_moved_tenancies(*, tenancy_ids: Iterable[int]) -> int:
 
 
 def tenancies_of_numbers(numbers: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """recipient number -> (tenancy id, portfolio id) for the tenancies that exist."""
+    """recipient number -> (tenancy id, portfolio id) for the tenancies that exist: lookups
+    by 500 numbers, or one pass over the tenancies when the numbers are a good part of them
+    (a year's payments feed names every tenancy paid directly)."""
     numbers = sorted(set(numbers))
+    tenancies = Tenancy.objects.values_list("recipient_number", "pk", "portfolio_id")
+    if len(numbers) > _CHUNK and 4 * len(numbers) >= Tenancy.objects.count():
+        wanted = set(numbers)
+        return {
+            number: (pk, portfolio_id)
+            for number, pk, portfolio_id in tenancies.iterator(chunk_size=10_000)
+            if number in wanted
+        }
     found = {}
     for start in range(0, len(numbers), _CHUNK):
         found.update(
             (number, (pk, portfolio_id))
-            for number, pk, portfolio_id in Tenancy.objects.filter(
+            for number, pk, portfolio_id in tenancies.filter(
                 recipient_number__in=numbers[start : start + _CHUNK]
-            ).values_list("recipient_number", "pk", "portfolio_id")
+            )
         )
     return found

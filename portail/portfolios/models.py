@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 
 from portail.accounts.models import Landlord
+from portail.common import clock
 
 
 class Portfolio(models.Model):
@@ -42,6 +44,10 @@ class Tenancy(models.Model):
         "fin déclarée par le bailleur (en attente de la Caf)", null=True, blank=True
     )
     direct_payment = models.BooleanField("tiers payant", default=False)
+    # When the agency's feed last created or changed the tenancy (its end, address, portfolio
+    # …): the API's ``updated_since`` finds it. The database's clock for rows written outside
+    # the ORM (COPY).
+    updated_at = models.DateTimeField("modifié le", default=clock.now, db_default=Now())
 
     class Meta:
         verbose_name = "locataire"
@@ -66,6 +72,7 @@ class Tenancy(models.Model):
                 include=["id"],
                 name="tenancy_number_order",
             ),
+            models.Index(fields=["portfolio", "updated_at"], name="tenancy_changed"),
         ]
 
     def __str__(self) -> str:

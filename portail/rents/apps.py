@@ -11,11 +11,13 @@ class RentsConfig(AppConfig):
         from portail.portfolios.models import Tenancy
 
         from . import campaign_state
-        from .models import JulyRent, RentCampaign
-        from .selectors import forget_campaign
+        from .models import IrlQuarter, JulyRent, RentCampaign
+        from .selectors import forget_campaign, forget_irl
 
         post_save.connect(forget_campaign, sender=RentCampaign)
         post_delete.connect(forget_campaign, sender=RentCampaign)
+        post_save.connect(forget_irl, sender=IrlQuarter)
+        post_delete.connect(forget_irl, sender=IrlQuarter)
         # The campaign states follow single saves; set writes call refresh_states themselves.
         post_save.connect(campaign_state.rent_saved, sender=JulyRent)
         post_delete.connect(campaign_state.rent_deleted, sender=JulyRent)

@@ -253,7 +253,7 @@ def deposit_bulk_import(*, user, portfolio: Portfolio, upload) -> BulkImport:
     bulk = BulkImport(
         portfolio=portfolio,
         year=year,
-        filename=(upload.name or "fichier")[:200],
+        filename=(upload.name or "").replace("\x00", "")[:200] or "fichier",
         status=BulkImport.Status.CHECKING,
         uploaded_by=user,
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from portail.common import clock
 from portail.common.formats import french_amount, french_long_date
@@ -60,11 +60,28 @@ def amount_warnings_for(tenancy: Tenancy, *, amount: Decimal, year: int) -> list
     )
 
 
-def _declarable_tenancy(portfolio: Portfolio, tenancy_id: int, year: int) -> Tenancy:
-    tenancy = with_rents(
-        Tenancy.objects.select_for_update(of=("self",)).filter(portfolio=portfolio, pk=tenancy_id),
-        year=year,
-    ).first()
+def _tenancy_for_declaration(
+    portfolio: Portfolio, tenancy_id: int, year: int, token: uuid.UUID
+) -> Tenancy | None:
+    """The tenancy, locked, with its rents and status, whether a July N version of it was
+    ever superseded (``has_history``) and the submission already sent with this token
+    (``replayed_id``): one query."""
+    return (
+        with_rents(
+            Tenancy.objects.select_for_update(of=("self",)).filter(
+                portfolio=portfolio, pk=tenancy_id
+            ),
+            year=year,
+        )
+        .annotate(
+            has_history=Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)),
+            replayed_id=Subquery(RentSubmission.objects.filter(token=token).values("pk")[:1]),
+        )
+        .first()
+    )
+
+
+def _check_declarable(tenancy: Tenancy | None, year: int) -> None:
     if tenancy is None:
         raise DeclarationRefused("Ce locataire n'est pas dans ce parc.")
     if tenancy.status == rules.Status.NOT_REQUIRED:
@@ -78,7 +95,17 @@ def _declarable_tenancy(portfolio: Portfolio, tenancy_id: int, year: int) -> Ten
             f"envoyez d'abord la quittance de juillet {year - 1}.",
             help_entry=Difficulty.JULY_RENT_BLOCKED,
         )
-    return tenancy
+
+
+def _latest_declared(tenancy: Tenancy, current: JulyRent | None, *, year: int):
+    """selectors.latest_declaration, from the current rent already read (and locked): the
+    superseded versions are read only when there are some and the current rent is not a
+    landlord's declaration."""
+    if current is not None and current.submission_id is not None:
+        return current
+    if not tenancy.has_history:
+        return None
+    return selectors.latest_declaration(tenancy, year=year)
 
 
 @transaction.atomic
@@ -94,13 +121,16 @@ def declare_rent(
     confirmed: bool,
 ) -> RentSubmission:
     """Declare (or correct) the July N rent of one tenancy; submitting twice records it once
-    (difficulty 10 for the amount, 9 for the missing July N-1 rent)."""
+    (difficulty 10 for the amount, 9 for the missing July N-1 rent).
+
+    A new declaration's submission carries ``recorded_rent``: the current July N rent it
+    made (its amount and version), so that callers need not read it back."""
     check_may_declare(user, portfolio)
-    replay = RentSubmission.objects.filter(token=token).first()
-    if replay is not None:
-        return replay
+    tenancy = _tenancy_for_declaration(portfolio, tenancy_id, year, token)
+    if tenancy is not None and tenancy.replayed_id is not None:
+        return RentSubmission.objects.get(pk=tenancy.replayed_id)
     check_campaign_open(year)
-    tenancy = _declarable_tenancy(portfolio, tenancy_id, year)
+    _check_declarable(tenancy, year)
     if amount_warnings_for(tenancy, amount=amount, year=year) and not confirmed:
         raise DeclarationRefused(
             "Confirmez ce montant inhabituel avant de l'envoyer.",
@@ -108,8 +138,8 @@ def declare_rent(
         )
     # The current rent row is locked before its version is read: a concurrent correction
     # (screen or file) waits, then reads the version this one wrote.
-    JulyRent.objects.select_for_update().filter(tenancy=tenancy, year=year).first()
-    latest = selectors.latest_declaration(tenancy, year=year)
+    current = JulyRent.objects.select_for_update().filter(tenancy=tenancy, year=year).first()
+    latest = _latest_declared(tenancy, current, year=year)
     current_version = latest.version if latest else 0
     if current_version != expected_version:
         return _answer_to_outdated_form(latest, amount=amount)
@@ -118,6 +148,7 @@ def declare_rent(
             user=user,
             portfolio=portfolio,
             tenancy=tenancy,
+            current=current,
             year=year,
             amount=amount,
             token=token,
@@ -143,7 +174,15 @@ def _answer_to_outdated_form(latest, *, amount: Decimal) -> RentSubmission:
 
 
 def _record_declaration(
-    *, user, portfolio, tenancy, year: int, amount: Decimal, token: uuid.UUID, version: int
+    *,
+    user,
+    portfolio,
+    tenancy,
+    current: JulyRent | None,
+    year: int,
+    amount: Decimal,
+    token: uuid.UUID,
+    version: int,
 ) -> RentSubmission:
     """The submission and the new current rent, in a savepoint: a concurrent twin makes it
     raise IntegrityError and leaves the outer transaction usable."""
@@ -157,7 +196,8 @@ def _record_declaration(
             submitted_by=user,
             submitted_at=now,
         )
-        record_current_rent(
+        submission.recorded_rent = _replace_current_rent(
+            current,
             tenancy_id=tenancy.pk,
             year=year,
             values={
@@ -208,12 +248,19 @@ def record_current_rent(*, tenancy_id: int, year: int, values: dict) -> JulyRent
     """Make these values the July rent of the year, the one it replaces going to the history
     when a landlord had declared it. Declared values carry ``submission`` and ``version``;
     others (feed, receipt) carry neither."""
+    current = JulyRent.objects.select_for_update().filter(tenancy_id=tenancy_id, year=year).first()
+    return _replace_current_rent(current, tenancy_id=tenancy_id, year=year, values=values)
+
+
+def _replace_current_rent(
+    current: JulyRent | None, *, tenancy_id: int, year: int, values: dict
+) -> JulyRent:
+    """record_current_rent with the current rent already read under its lock."""
     values = {"submission": None, "version": None, **values}
-    rents = JulyRent.objects.filter(tenancy_id=tenancy_id, year=year)
-    current = rents.select_for_update().first()
     if current is None:
         return JulyRent.objects.create(tenancy_id=tenancy_id, year=year, **values)
-    keep_superseded_versions(rents)
+    if current.submission_id is not None:
+        keep_superseded_versions(JulyRent.objects.filter(pk=current.pk))
     for field, value in values.items():
         setattr(current, field, value)
     current.save(update_fields=list(values))

@@ -66,14 +66,13 @@ def check_file_limits(handle) -> None:
         _check_xlsx(handle, size)
         return
     kind = filetype.guess(head)
-    if kind is not None or b"\x00" in head:
-        name = f" (un fichier {kind.extension.upper()})" if kind is not None else ""
-        raise FileRefused(
-            f"Ce fichier n'est ni un CSV ni un classeur XLSX{name}. Enregistrez la liste "
-            "depuis votre tableur au format CSV ou XLSX, sans la compresser, puis déposez-la."
-        )
+    if kind is not None:
+        raise _not_csv_nor_xlsx(f" (un fichier {kind.extension.upper()})")
     lines = 0
     for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        if b"\x00" in chunk:  # a binary file, anywhere in it: PostgreSQL cannot store NUL either
+            handle.seek(0)
+            raise _not_csv_nor_xlsx("")
         lines += chunk.count(b"\n") or chunk.count(b"\r")
     handle.seek(0)
     if lines > MAX_LINES:
@@ -81,6 +80,13 @@ def check_file_limits(handle) -> None:
         raise FileRefused(
             f"Ce fichier compte {count} lignes : la limite est de 100 000. {SPLIT_ADVICE}"
         )
+
+
+def _not_csv_nor_xlsx(what: str) -> FileRefused:
+    return FileRefused(
+        f"Ce fichier n'est ni un CSV ni un classeur XLSX{what}. Enregistrez la liste "
+        "depuis votre tableur au format CSV ou XLSX, sans la compresser, puis déposez-la."
+    )
 
 
 def _check_xlsx(handle, size: int) -> None:

@@ -60,13 +60,34 @@ def forget_campaign(sender, instance: RentCampaign, **kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
+IRL_CACHE_KEY = "irl-ratios"
+NO_RATIO = "none"
+
+
 def irl_ratio(year: int) -> Decimal | None:
-    """IRL Q2 N / IRL Q2 N-1; when Q2 N is not yet in the table, the latest published pair."""
+    """IRL Q2 N / IRL Q2 N-1; when Q2 N is not yet in the table, the latest published pair.
+
+    Kept a minute in the cache like the campaign (every declaration reads it, INSEE publishes
+    a value a quarter); saving or deleting an IRL value forgets it (forget_irl)."""
+    ratios = cache.get(IRL_CACHE_KEY) or {}
+    if year not in ratios:
+        ratios[year] = _irl_ratio_read(year) or NO_RATIO
+        cache.set(IRL_CACHE_KEY, ratios, CAMPAIGN_CACHE_SECONDS)
+    return None if ratios[year] == NO_RATIO else ratios[year]
+
+
+def _irl_ratio_read(year: int) -> Decimal | None:
     values = dict(IrlQuarter.objects.filter(quarter=2, year__lte=year).values_list("year", "value"))
     for y in sorted(values, reverse=True):
         if y - 1 in values:
             return rules.allowed_increase_ratio(values[y], values[y - 1])
     return None
+
+
+def forget_irl(sender, **kwargs) -> None:
+    """Receiver of IrlQuarter's post_save and post_delete (RentsConfig.ready)."""
+    cache.delete(IRL_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(IRL_CACHE_KEY))
 
 
 def confirmation_ceiling() -> Decimal:

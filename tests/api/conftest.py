@@ -50,6 +50,9 @@ class Api:
             kwargs["content_type"] = "application/json"
         return self._call("post", path, data=data, **kwargs)
 
+    def delete(self, path, **kwargs):
+        return self._call("delete", path, **kwargs)
+
 
 @pytest.fixture
 def api(client, world):

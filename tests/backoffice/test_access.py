@@ -190,3 +190,27 @@ def test_the_admin_shows_a_declared_rent_read_only_and_its_superseded_versions(c
         assert client.post(url, {"post": "yes"}).status_code == 403
     assert JulyRent.objects.filter(pk=rent.pk).exists()
     assert RentSubmission.objects.filter(pk=submission.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "administrator"])
+def test_every_role_reads_the_direct_payments_in_the_admin_and_changes_nothing(client, role):
+    from tests.payments.helpers import pay
+    from tests.rents.helpers import make_world
+
+    held = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+    assert {"view_payment", "view_paymentmonth"} <= held  # given by migration 0004
+    assert not {"add_payment", "change_payment", "delete_payment"} & held
+    payment = pay(make_world().known, "2026-10", "250.00")
+    sign_in_client(client, make_staff(role))
+    assert 'href="/gestion/"' in client.get(reverse("backoffice:search")).content.decode()
+    listing = client.get(reverse("admin:payments_payment_changelist")).content.decode()
+    assert payment.reference in listing
+    assert client.get(reverse("admin:payments_paymentmonth_changelist")).status_code == 200
+    detail = client.get(reverse("admin:payments_payment_change", args=[payment.pk]))
+    assert detail.status_code == 200 and 'name="amount"' not in detail.content.decode()
+    assert client.get(reverse("admin:payments_payment_add")).status_code == 403
+    deleted = client.post(
+        reverse("admin:payments_payment_delete", args=[payment.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 403
+    assert type(payment).objects.filter(pk=payment.pk).exists()

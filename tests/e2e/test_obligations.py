@@ -4,15 +4,18 @@ an agent; axe on every page."""
 import datetime
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from portail.audit.models import Event
 from portail.correspondence.models import Message
 from portail.obligations import services
-from portail.obligations.models import ChangeReport, UnpaidRentReport
+from portail.obligations.models import ChangeReport, RepaymentPlan, UnpaidRentReport
 from portail.portfolios.models import Grant
 from tests.backoffice.conftest import make_staff
+from tests.backoffice.helpers import png_bytes
 from tests.factories import PASSWORD, GrantFactory, LegalLandlordFactory, UserFactory
 from tests.obligations.conftest import make_landlord
 from tests.obligations.test_staff import _portfolio, unpaid_report
@@ -102,6 +105,28 @@ def test_a_consult_only_colleague_sees_the_report_but_no_way_to_report(page):
     assert_accessible(page)
     response = page.goto(f"/parcs/{world.portfolio.pk}/locataires/{world.direct.pk}/impaye/")
     assert response.status == 403
+
+
+def test_landlord_sends_the_repayment_plan_and_downloads_it_back(page, tmp_path):
+    world = make_landlord(email="bailleur@example.fr")
+    report = unpaid_report(world)
+    scan = tmp_path / "plan-signe.png"
+    scan.write_bytes(png_bytes())
+    sign_in(page, world.user.identifier, PASSWORD)
+    page.goto(f"/parcs/{world.portfolio.pk}/impayes/{report.pk}/")
+    expect(page.locator("h1")).to_contain_text(f"Impayé n° {report.pk}")
+    page.get_by_label("Plan d'apurement signé (scan ou photo)").set_input_files(scan)
+    page.get_by_role("button", name="Envoyer le plan").click()
+    expect(page.get_by_role("status").first).to_contain_text("Plan d'apurement reçu")
+    link = page.get_by_role("link", name="Télécharger le plan envoyé le 27/11/2026")
+    expect(link).to_have_count(1)
+    assert_accessible(page)
+    with page.expect_download() as download:
+        link.click()
+    plan = RepaymentPlan.objects.get()
+    assert download.value.suggested_filename == f"plan-apurement-{report.pk}-{plan.pk}.png"
+    assert Path(download.value.path()).read_bytes() == scan.read_bytes()
+    assert Event.objects.filter(action="repayment_plan_downloaded", actor=world.user).count() == 1
 
 
 def test_agent_moves_a_report_with_a_reason_and_handles_a_departure(page):

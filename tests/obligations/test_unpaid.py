@@ -142,6 +142,42 @@ def test_plan_upload_checks_type_from_content_and_paid_off(client, landlord):
     assert kinds == [("reported", 1), ("plan", 2), ("paid_off", 3)]
 
 
+def test_the_landlord_downloads_back_the_plan_sent_audited_and_as_an_attachment(client, landlord):
+    client.force_login(landlord.user)
+    report(client, landlord)
+    saved = UnpaidRentReport.objects.get()
+    pid = landlord.portfolio.pk
+    sent = png_bytes()
+    client.post(
+        reverse("obligations:unpaid_plan", args=[pid, saved.pk]),
+        {"file": SimpleUploadedFile("scan.txt", sent)},
+    )
+    plan = RepaymentPlan.objects.get()
+    url = reverse("obligations:unpaid_plan_file", args=[pid, saved.pk, plan.pk])
+    page = client.get(reverse("obligations:unpaid_report", args=[pid, saved.pk])).content.decode()
+    assert f'href="{url}"' in page and "(image PNG)" in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == sent
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="plan-apurement-{saved.pk}-{plan.pk}.png"'
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    event = Event.objects.get(action="repayment_plan_downloaded")
+    assert event.actor == landlord.user and event.target == landlord.direct.recipient_number
+    assert event.details == {"report": saved.pk, "plan": plan.pk}
+    # Another report's id with this plan, or this report with another plan id: not found.
+    other = make_landlord(email="autre@example.fr")
+    client.force_login(other.user)
+    assert client.get(url).status_code == 404
+    client.force_login(landlord.user)
+    for args in ([pid, saved.pk + 1, plan.pk], [pid, saved.pk, plan.pk + 1]):
+        assert client.get(reverse("obligations:unpaid_plan_file", args=args)).status_code == 404
+    assert Event.objects.filter(action="repayment_plan_downloaded").count() == 1
+
+
 def test_plan_size_is_bounded(client, landlord, settings):
     from portail.obligations import forms
 
@@ -162,6 +198,11 @@ def test_a_consult_only_colleague_sees_but_cannot_report(client):
     client.force_login(world.user)
     report(client, world)
     saved = UnpaidRentReport.objects.get()
+    client.post(
+        reverse("obligations:unpaid_plan", args=[world.portfolio.pk, saved.pk]),
+        {"file": SimpleUploadedFile("plan.png", png_bytes())},
+    )
+    plan = RepaymentPlan.objects.get()
     colleague = UserFactory(landlord=company)
     GrantFactory(user=colleague, portfolio=world.portfolio, right=Grant.Right.CONSULT)
     client.force_login(colleague)
@@ -171,6 +212,7 @@ def test_a_consult_only_colleague_sees_but_cannot_report(client):
         ("obligations:unpaid_reports", [pid]),
         ("obligations:unpaid_report", [pid, saved.pk]),
         ("obligations:unpaid_report_pdf", [pid, saved.pk]),
+        ("obligations:unpaid_plan_file", [pid, saved.pk, plan.pk]),
         ("obligations:change_reports", [pid]),
     ):
         assert client.get(reverse(name, args=args)).status_code == 200, name

@@ -110,6 +110,46 @@ def test_every_bad_line_is_reported_and_nothing_changes(feed):
     assert Payment.objects.count() == count
 
 
+def test_columns_in_any_order_blank_lines_and_spaces_are_read_as_the_other_files(feed):
+    run(feed)
+    number = Tenancy.objects.order_by("pk").first().recipient_number
+    (feed / "payments.csv").write_text(
+        "reference,paid_on,amount,period,recipient_number\r\n"
+        + f"X1, 2026-01-05 , 100.5,2026-01 , {number}\r\n"
+        + "\r\n"
+        + f'"X2",2026-02-05,"99.99",2026-02,{number}\r\n',
+        encoding="utf-8-sig",
+    )
+    assert "payments.csv: 2 created" in run(feed)
+    assert sorted(
+        Payment.objects.filter(reference__in=["X1", "X2"]).values_list(
+            "reference", "period", "amount", "paid_on"
+        )
+    ) == [
+        ("X1", datetime.date(2026, 1, 1), Decimal("100.50"), datetime.date(2026, 1, 5)),
+        ("X2", datetime.date(2026, 2, 1), Decimal("99.99"), datetime.date(2026, 2, 5)),
+    ]
+    assert "payments.csv: 0 created, 0 updated, " in run(feed)
+
+
+def test_a_header_without_a_column_or_a_malformed_number_is_reported(feed):
+    run(feed)
+    (feed / "payments.csv").write_text(
+        "recipient_number,period,amount,reference\n1234567,2026-01,1.00,R\n"
+    )
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_feed", str(feed), stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == ["payments.csv line 1: missing columns: paid_on"]
+    (feed / "payments.csv").write_text(HEADER + "12AB,2026-01,1.00,2026-01-05,R\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_feed", str(feed), stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "payments.csv line 2: recipient_number '12AB' is not 7 to 13 digits"
+    ]
+
+
 def test_a_tenancy_moved_by_the_feed_takes_its_payments_and_totals_along(feed):
     run(feed)
     payment = Payment.objects.order_by("pk").first()

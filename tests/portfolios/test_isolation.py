@@ -6,10 +6,16 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portail.obligations.models import ChangeReport, UnpaidRentReport, UnpaidRentRule
+from portail.obligations.models import (
+    ChangeReport,
+    RepaymentPlan,
+    UnpaidRentReport,
+    UnpaidRentRule,
+)
 from portail.portfolios.models import Grant, Portfolio
 from portail.portfolios.selectors import may_declare
 from portail.rents.models import BulkImport, JulyRent, RentSubmission
@@ -95,6 +101,9 @@ def others():
         reported_by=world.user,
         version_by=world.user,
     )
+    plan = RepaymentPlan(report=unpaid, content_type="application/pdf", uploaded_by=world.user)
+    plan.file.save("plan", ContentFile(b"%PDF-1.4 plan"), save=False)
+    plan.save()
     pay(world.known, "2026-10", "250.00")
     return {
         "year": 2026,
@@ -104,6 +113,7 @@ def others():
         "submission_id": submission.pk,
         "import_id": bulk.pk,
         "unpaid_id": unpaid.pk,
+        "plan_id": plan.pk,
         "change_id": change.pk,
     }
 
@@ -118,6 +128,7 @@ def test_another_landlords_ids_answer_404_everywhere(client, others):
     urls = portfolio_urls(others)
     assert len(urls) >= 33
     assert sum("/paiements/" in url for url in urls) == 5
+    assert sum("/plans/" in url for url in urls) == 1  # the repayment plan sent, downloaded back
     me = make_world()
     client.force_login(me.user)
     sweep(client, urls)

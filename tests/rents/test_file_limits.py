@@ -182,3 +182,12 @@ def test_the_limits_are_checked_without_inflating_the_xlsx():
     finally:
         zlib.decompressobj = original
     assert calls == []
+
+
+def test_a_nul_character_far_into_a_csv_is_refused_and_stores_nothing(client):
+    """A NUL past the first kilobytes used to reach the report, which PostgreSQL cannot store."""
+    world = make_world()
+    client.force_login(world.user)
+    padding = f"{world.known.recipient_number};650,50\n" * 2_000  # well past the 8 KiB head
+    content = (padding + f"{world.known.recipient_number};6\x0050,50\n").encode()
+    _refused_at_once(client, world, content, "loyers.csv", "ni un CSV ni un classeur XLSX.")

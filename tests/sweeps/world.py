@@ -27,7 +27,12 @@ from portail.backoffice.signin import permit_enrolment
 from portail.backoffice.views.authentication import PENDING
 from portail.common import clock
 from portail.correspondence.models import Message
-from portail.obligations.models import ChangeReport, UnpaidRentReport, UnpaidRentRule
+from portail.obligations.models import (
+    ChangeReport,
+    RepaymentPlan,
+    UnpaidRentReport,
+    UnpaidRentRule,
+)
 from portail.portfolios.models import Grant
 from portail.rents.models import BulkImport, JulyRent, Receipt, RentSubmission
 from tests.backoffice.conftest import STAFF_PASSWORD, make_staff
@@ -166,7 +171,7 @@ def _bulk_import(portfolio, *, user, number: str) -> BulkImport:
 
 
 def _obligations(tenancy, *, user):
-    """An unpaid-rent report waiting for its repayment plan and a reported departure."""
+    """An unpaid-rent report with a repayment plan sent, and a reported departure."""
     unpaid = UnpaidRentReport.objects.create(
         tenancy=tenancy,
         portfolio=tenancy.portfolio,
@@ -183,6 +188,9 @@ def _obligations(tenancy, *, user):
         reported_by=user,
         status=UnpaidRentReport.Status.PLAN_EXPECTED,
     )
+    plan = RepaymentPlan(report=unpaid, content_type="application/pdf", uploaded_by=user)
+    plan.file.save("plan", ContentFile(PDF), save=False)
+    plan.save()
     change = ChangeReport.objects.create(
         tenancy=tenancy,
         portfolio=tenancy.portfolio,
@@ -191,7 +199,7 @@ def _obligations(tenancy, *, user):
         reported_by=user,
         version_by=user,
     )
-    return unpaid, change
+    return unpaid, plan, change
 
 
 def build_world() -> World:
@@ -308,11 +316,18 @@ def build_world() -> World:
         {"portfolio_id": portfolio.pk, "submission_id": submission.pk, OWNERS: ("landlord",)}
     )
     ids.append({"portfolio_id": portfolio.pk, "import_id": bulk.pk, OWNERS: ("landlord",)})
-    unpaid, change = _obligations(declared, user=landlord)
+    unpaid, plan, change = _obligations(declared, user=landlord)
     pay(declared, "2026-10", "250.00")
-    ids.append({"portfolio_id": portfolio.pk, "unpaid_id": unpaid.pk, OWNERS: ("landlord",)})
+    ids.append(
+        {
+            "portfolio_id": portfolio.pk,
+            "unpaid_id": unpaid.pk,
+            "plan_id": plan.pk,
+            OWNERS: ("landlord",),
+        }
+    )
     ids.append({"portfolio_id": portfolio.pk, "change_id": change.pk, OWNERS: ("landlord",)})
-    ids.append({"report_id": unpaid.pk, "plan_id": 0, OWNERS: staff})
+    ids.append({"report_id": unpaid.pk, "plan_id": plan.pk, OWNERS: staff})
     ids.append({"report_id": change.pk, OWNERS: staff})
     for user in (landlord, admin, colleague, suspended):
         team = ("admin",) if user.landlord_id == company.pk else ()

@@ -3,11 +3,13 @@ its French refusals; an Idempotency-Key makes a retried request record once."""
 
 import uuid
 
-from django.http import HttpResponse
+from django.db.models import F, FilteredRelation, Q
+from django.http import Http404, HttpResponse
 from ninja import Header, Router, Status
 
 from portail.common import clock
 from portail.help.difficulties import Difficulty
+from portail.portfolios.models import Tenancy
 from portail.rents import rules, selectors
 from portail.rents.declarations import DeclarationRefused, amount_warnings_for, declare_rent
 
@@ -27,6 +29,12 @@ SUBMISSION_NAMESPACE = uuid.UUID("6f1c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f")
 CANNOT_DECLARE = "Vous pouvez consulter ce parc mais pas y déclarer de loyer."
 
 
+def _warnings(portfolio, tenancy, *, amount, year: int) -> list[str]:
+    """The screen's reasons to confirm this amount, on a refusal only (the rents read then)."""
+    with_rents = tenancy_of_portfolio(portfolio, tenancy.recipient_number, year=year)
+    return amount_warnings_for(with_rents, amount=amount, year=year)
+
+
 def _refused(refusal: DeclarationRefused, **extensions) -> Problem:
     return Problem(
         422,
@@ -37,14 +45,41 @@ def _refused(refusal: DeclarationRefused, **extensions) -> Problem:
     )
 
 
-def _current_version(tenancy, *, year: int) -> int:
+def _tenancy_to_declare(portfolio, recipient_number: str, *, year: int):
+    """The tenancy's id and, to base a correction on, the version of its current July N rent
+    when a landlord declared it (``current_version``) and whether its current rent is
+    another's (``rent_current`` without a version): one light query, no status."""
+    tenancy = (
+        Tenancy.objects.filter(portfolio=portfolio, recipient_number=recipient_number)
+        .annotate(current_july=FilteredRelation("july_rents", condition=Q(july_rents__year=year)))
+        .annotate(
+            rent_current=F("current_july__amount"), current_version=F("current_july__version")
+        )
+        .only("pk", "recipient_number")
+        .first()
+    )
+    if tenancy is None:
+        raise Http404("Locataire introuvable")
+    return tenancy
+
+
+def _current_version(tenancy, *, year: int, campaign_year: int) -> int:
     """The version a correction is based on when the software names none: the current
     declared one, read with the tenancy (``current_version``) in the usual case; else the
     service's own reading (selectors.latest_declaration)."""
-    if year == tenancy.year and (tenancy.rent_current is None or tenancy.current_version):
+    if year == campaign_year and (tenancy.rent_current is None or tenancy.current_version):
         return tenancy.current_version or 0
     latest = selectors.latest_declaration(tenancy, year=year)
     return latest.version if latest else 0
+
+
+def _line_of(submission) -> dict:
+    """The declared amount and version: the rent just recorded, or (a replayed submission)
+    read back from the acknowledgement."""
+    rent = getattr(submission, "recorded_rent", None)
+    if rent is not None:
+        return {"amount": rent.amount, "version": rent.version}
+    return selectors.declarations_of_submission(submission).first()
 
 
 @router.post(
@@ -74,9 +109,8 @@ def declare_july_rent(
     portfolio = portfolio_of_token(request.auth, portfolio_id)
     if not portfolio.may_declare:
         raise Problem(403, CANNOT_DECLARE, slug="forbidden")
-    tenancy = tenancy_of_portfolio(
-        portfolio, recipient_number, year=rules.campaign_year(clock.today())
-    )
+    campaign_year = rules.campaign_year(clock.today())
+    tenancy = _tenancy_to_declare(portfolio, recipient_number, year=campaign_year)
     try:
         amount = rules.parse_amount(declaration.amount)
     except rules.AmountError as error:
@@ -90,7 +124,7 @@ def declare_july_rent(
     def write():
         expected = declaration.based_on_version
         if expected is None:
-            expected = _current_version(tenancy, year=declaration.year)
+            expected = _current_version(tenancy, year=declaration.year, campaign_year=campaign_year)
         try:
             submission = declare_rent(
                 user=request.user,
@@ -103,9 +137,9 @@ def declare_july_rent(
                 confirmed=declaration.confirmed,
             )
         except DeclarationRefused as refusal:
-            warnings = amount_warnings_for(tenancy, amount=amount, year=declaration.year)
+            warnings = _warnings(portfolio, tenancy, amount=amount, year=declaration.year)
             raise _refused(refusal, warnings=warnings or None) from None
-        line = selectors.declarations_of_submission(submission).first()
+        line = _line_of(submission)
         return 201, {
             "recipient_number": tenancy.recipient_number,
             "year": declaration.year,

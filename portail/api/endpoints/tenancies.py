@@ -62,10 +62,12 @@ def _instant(text: str) -> datetime.datetime:
 
 
 def _changed_since(since: datetime.datetime, *, year: int) -> Q:
-    """Tenancies whose July N-1 or N rent, a superseded version or a receipt was written
-    since this instant (what a landlord's software synchronises)."""
+    """Tenancies the feed changed (``updated_at``), or whose July N-1 or N rent, a superseded
+    version or a receipt was written since this instant (what a landlord's software
+    synchronises)."""
     return (
-        Q(
+        Q(updated_at__gte=since)
+        | Q(
             Exists(
                 JulyRent.objects.filter(
                     tenancy=OuterRef("pk"), year__in=(year - 1, year), recorded_at__gte=since
@@ -103,7 +105,8 @@ def list_tenancies(
     updated_since: str | None = Query(
         None,
         pattern=INSTANT_PATTERN,
-        description="Rents or receipts written since this instant: ISO 8601 with its offset, "
+        description="Tenancies the agency changed, or rents or receipts written since this "
+        "instant: ISO 8601 with its offset, "
         "e.g. 2026-09-01T00:00:00Z",
     ),
     cursor: str | None = None,

@@ -15,6 +15,7 @@ from .changes import (
 from .common import ReportRefused
 from .unpaid import (
     declare_debt_paid_off,
+    repayment_plan_downloaded,
     report_unpaid_rent,
     send_repayment_plan,
     set_unpaid_report_status,
@@ -27,6 +28,7 @@ __all__ = [
     "correct_change",
     "declare_debt_paid_off",
     "handle_change",
+    "repayment_plan_downloaded",
     "report_change",
     "report_unpaid_rent",
     "send_repayment_plan",

@@ -260,3 +260,15 @@ def declare_debt_paid_off(
         details={"report": report.pk, "paid_off_on": paid_off_on.isoformat()},
     )
     return report
+
+
+def repayment_plan_downloaded(*, user, plan: RepaymentPlan, ip: str | None = None) -> None:
+    """A user of the portfolio took back a repayment plan sent for one of its reports:
+    audited (who, which plan, from where)."""
+    record_event(
+        action="repayment_plan_downloaded",
+        actor=user,
+        target=plan.report.tenancy.recipient_number,
+        ip=ip,
+        details={"report": plan.report_id, "plan": plan.pk},
+    )
