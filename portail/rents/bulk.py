@@ -16,7 +16,7 @@ from portail.portfolios.models import Portfolio, Tenancy
 
 from . import bulk_writes, campaign_state, events, rules, selectors
 from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
-from .models import BulkImport, RentSubmission
+from .models import BulkImport, JulyRent, RentSubmission
 from .parsing import RentFile, read_rent_lines
 from .tenant_list import with_rents
 
@@ -195,9 +195,13 @@ def record_bulk_import(
             bulk_writes.create_rents(
                 lines, submission=submission, user=user, year=bulk.year, now=now
             )
-        # The written tenancies' states (status, rents) follow, in this transaction.
-        campaign_state.refresh_states(
-            [tenancy_id for tenancy_id, _amount in lines], years=[bulk.year, bulk.year + 1]
+        # The written tenancies' states (status, rents) follow, in this transaction, in one
+        # set-based refresh of the tenancies whose rents this submission wrote.
+        campaign_state.refresh_states_of(
+            Tenancy.objects.filter(
+                pk__in=JulyRent.objects.filter(submission=submission).values("tenancy_id")
+            ),
+            years=[bulk.year, bulk.year + 1],
         )
         bulk.submission = submission
         bulk.status = BulkImport.Status.RECORDED

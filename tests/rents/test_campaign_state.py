@@ -250,3 +250,21 @@ def test_a_year_not_built_is_listed_from_the_computed_list():
     campaign_state.CampaignStateYear.objects.filter(year=YEAR).delete()
     page = tenant_page(world.portfolio, year=YEAR, number=1, per_page=50, status="receipt")
     assert [row.pk for row in page.object_list] == [world.missing.pk]
+
+
+def test_a_declaration_refreshes_its_state_in_three_statements(django_assert_num_queries):
+    """A single refresh: the states locked and read, one upsert computed by the database (the
+    years not kept give no row), the counts moved; nothing to move when no value changes."""
+    world = make_world()
+    tenancy = TenancyFactory(portfolio=world.portfolio, start_date=datetime.date(2019, 1, 1))
+    # Written without the signals, as a set write does: the state still says "to declare".
+    JulyRent.objects.bulk_create(
+        [JulyRent(tenancy=tenancy, year=YEAR, amount=Decimal("510.00"), source="feed")]
+    )
+    with django_assert_num_queries(3):
+        campaign_state.refresh_states([tenancy.pk], years=[YEAR, YEAR + 1])
+    with django_assert_num_queries(2):
+        campaign_state.refresh_states([tenancy.pk], years=[YEAR, YEAR + 1])
+    assert kept_right() == []
+    state = TenancyCampaignState.objects.get(tenancy=tenancy, year=YEAR)
+    assert (state.status, state.rent_current_key) == (rules.Status.DECLARED, Decimal("510.00"))
