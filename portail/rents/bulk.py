@@ -17,7 +17,7 @@ from portail.portfolios.models import Portfolio, Tenancy
 from . import bulk_writes, campaign_state, events, rules, selectors
 from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
 from .models import BulkImport, JulyRent, RentSubmission
-from .parsing import RentFile, read_rent_lines
+from .parsing import FileRefused, RentFile, check_file_limits, read_rent_lines
 from .tenant_list import with_rents
 
 log = logging.getLogger(__name__)
@@ -246,10 +246,15 @@ def _bulk_recording_stopped(bulk_import_id: int, reason: str) -> None:
 
 @transaction.atomic
 def deposit_bulk_import(*, user, portfolio: Portfolio, upload) -> BulkImport:
-    """Keep a deposited file of rents for checking; nothing is declared yet."""
+    """Keep a deposited file of rents for checking; nothing is declared yet. Whoever deposits
+    (the page, the API), the file's limits are checked here first (parsing.check_file_limits)."""
     check_may_declare(user, portfolio)
     year = rules.campaign_year(clock.today())
     check_campaign_open(year)
+    try:
+        check_file_limits(upload)
+    except FileRefused as refusal:
+        raise DeclarationRefused(refusal.message) from None
     bulk = BulkImport(
         portfolio=portfolio,
         year=year,

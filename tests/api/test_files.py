@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portail.api.models import WebhookDelivery
 from portail.api.services import register_webhook
 from portail.events.models import DomainEvent
-from portail.rents.models import JulyRent, RentSubmission
+from portail.rents.models import BulkImport, JulyRent, RentSubmission
 
 
 def _deposit(api, world, content: bytes, name="loyers.csv"):
@@ -60,15 +60,30 @@ def test_a_file_is_deposited_checked_reported_and_recorded(api, world, settings)
     assert WebhookDelivery.objects.count() == 3
 
 
-def test_an_unreadable_file_is_reported_failed(api, world):
+def test_a_damaged_workbook_is_refused_with_the_screens_message_and_nothing_kept(api, world):
     response = _deposit(
         api,
         world,
         b"PK\x03\x04\x14\x00\x00\x00" + bytes(40) + b"not a workbook",
         name="loyers.xlsx",
     )
-    assert response.status_code == 202
-    assert response.json()["status"] == "failed"
+    assert response.status_code == 422
+    assert "Ce classeur XLSX est abîmé" in response.json()["detail"]
+    assert not BulkImport.objects.exists()
+
+
+def test_the_screens_file_limits_hold_through_the_api(api, world):
+    """The limits are the deposit service's, whoever deposits: an image (the schema run sent
+    one, whose NUL bytes reached the report) and a file over 100,000 lines are refused."""
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(30)
+    response = _deposit(api, world, png, name="file.png")
+    assert response.status_code == 422
+    assert "ni un CSV ni un classeur XLSX (un fichier PNG)" in response.json()["detail"]
+    lines = b"".join(b"%d;650,50\n" % n for n in range(100_001))
+    response = _deposit(api, world, lines)
+    assert response.status_code == 422
+    assert "la limite est de 100 000" in response.json()["detail"]
+    assert not BulkImport.objects.exists()
 
 
 def test_a_read_only_token_cannot_deposit(client, world):
