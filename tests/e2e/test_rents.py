@@ -217,3 +217,25 @@ def test_difficulty_11_two_portfolios_side_by_side_in_two_tabs(page, demo_accoun
     page.goto(page.url.split("depots")[0] + f"locataires/{gone.pk}/loyer/")
     expect(page.locator("main")).to_contain_text("aucun loyer de juillet 2026 ne vous est demandé")
     assert_accessible(page)
+
+
+def test_tenant_list_pages_walked_by_next_and_previous_links(page, demo_accounts):
+    """The list's "Page suivante" and "Page précédente" (cursors) walk the 120 tenants of a
+    portfolio, by keyboard and by click, axe on each page."""
+    account = demo_accounts["DEMO-M1"]
+    sign_in(page, account.identifier, account.password)
+    page.get_by_role("main").get_by_role("link", name="Centre-ville Avignon", exact=True).click()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Page 1 sur 3")
+    first_row = page.locator("tbody tr").first.inner_text()
+    for number in (2, 3):
+        page.get_by_role("link", name="Page suivante").focus()
+        page.keyboard.press("Enter")
+        expect(main).to_contain_text(f"Page {number} sur 3")
+        assert_accessible(page)
+    expect(page.get_by_role("link", name="Page suivante")).to_have_count(0)
+    for number in (2, 1):
+        page.get_by_role("link", name="Page précédente").click()
+        expect(main).to_contain_text(f"Page {number} sur 3")
+    assert page.locator("tbody tr").first.inner_text() == first_row
+    expect(page.get_by_role("link", name="Page précédente")).to_have_count(0)
