@@ -489,3 +489,26 @@ def test_parallel_retries_of_a_plan_record_it_once(settings, tmp_path):
     assert RepaymentPlan.objects.count() == 1
     assert UnpaidRentEvent.objects.filter(kind="plan").count() == 1
     assert len([p for p in (tmp_path / "plans").rglob("*") if p.is_file()]) == 1
+
+
+def test_reporting_and_withdrawing_with_a_key_answer_a_retry_as_the_first_time(api, landlord):
+    base = _base(landlord)
+    number = landlord.direct.recipient_number
+    unpaid = {"recipient_number": number, **WORKED_EXAMPLE}
+    departure = {"recipient_number": number, "kind": "departure", "move_out_date": "2026-12-31"}
+    for path, body in ((f"{base}/unpaid-rent-reports", unpaid), (f"{base}/changes", departure)):
+        key = _key()
+        first = api.post(path, body, headers=key)
+        again = api.post(path, body, headers=key)
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.json() == first.json()
+        without_key = api.post(path, body)  # as before: judged again, « déjà … signalé/déclaré »
+        assert without_key.status_code == 422 and "déjà" in without_key.json()["detail"]
+    assert UnpaidRentReport.objects.count() == 1 and ChangeReport.objects.count() == 1
+    change = ChangeReport.objects.get()
+    key = _key()
+    withdrawn = api.post(f"{base}/changes/{change.pk}/withdraw", headers=key)
+    again = api.post(f"{base}/changes/{change.pk}/withdraw", headers=key)
+    assert (withdrawn.status_code, again.status_code) == (200, 200)
+    assert again.json() == withdrawn.json() and again.json()["version"] == 2
+    assert api.post(f"{base}/changes/{change.pk}/withdraw").status_code == 422

@@ -143,6 +143,16 @@ IDEMPOTENCY_KEY = Header(
     max_length=idempotency.LONGEST_KEY,
     description="A new value (a UUID) for each step, the same for its retries.",
 )
+# Optional where v1 first served the operation without it (a new required header would break
+# the software already calling it): with it, a retry gets the first answer.
+OPTIONAL_IDEMPOTENCY_KEY = Header(
+    None,
+    alias="Idempotency-Key",
+    min_length=1,
+    max_length=idempotency.LONGEST_KEY,
+    description="Optional: a new value (a UUID) for each report, the same for its retries, "
+    "which then get the first answer instead of « déjà déclaré ».",
+)
 
 
 def _declaring(request, portfolio_id: int):
@@ -296,7 +306,12 @@ def get_unpaid_rent_report(request, portfolio_id: int, report_id: int):
     operation_id="report_unpaid_rent",
 )
 @query_parameters()
-def report_unpaid_rent(request, portfolio_id: int, report: UnpaidIn):
+def report_unpaid_rent(
+    request,
+    portfolio_id: int,
+    report: UnpaidIn,
+    idempotency_key: str | None = OPTIONAL_IDEMPOTENCY_KEY,
+):
     """Report an unpaid rent: reportable once the debt reaches the threshold of the rule in
     force, within its time limit (the screen's check and messages)."""
     portfolio = _declaring(request, portfolio_id)
@@ -304,18 +319,23 @@ def report_unpaid_rent(request, portfolio_id: int, report: UnpaidIn):
     data = report.dict(exclude={"recipient_number"}, exclude_none=True)
     data["tenant_pays_part"] = "oui" if report.tenant_pays_part else "non"
     form = UnpaidRentForm(data, direct_payment=tenancy.direct_payment)
-    recorded = _recorded(
-        form,
-        lambda: services.report_unpaid_rent(
-            user=request.auth.created_by,
-            portfolio=portfolio,
-            tenancy_id=tenancy.pk,
-            token=uuid.uuid4(),
-            ip=client_ip(request),
-            **form.facts(),
-        ),
-    )
-    return Status(201, _unpaid_out(recorded))
+
+    def write():
+        recorded = _recorded(
+            form,
+            lambda: services.report_unpaid_rent(
+                user=request.auth.created_by,
+                portfolio=portfolio,
+                tenancy_id=tenancy.pk,
+                token=uuid.uuid4(),
+                ip=client_ip(request),
+                **form.facts(),
+            ),
+        )
+        return 201, _unpaid_out(recorded)
+
+    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
+    return Status(status, body)
 
 
 def _unpaid_report_to_follow(request, portfolio_id: int, report_id: int):
@@ -448,25 +468,35 @@ def list_changes(
     operation_id="report_change",
 )
 @query_parameters()
-def report_change(request, portfolio_id: int, change: ChangeIn):
+def report_change(
+    request,
+    portfolio_id: int,
+    change: ChangeIn,
+    idempotency_key: str | None = OPTIONAL_IDEMPOTENCY_KEY,
+):
     """Report a departure, a new number of co-tenants or the end of management."""
     portfolio = _declaring(request, portfolio_id)
     tenancy = _tenancy(portfolio, change.recipient_number)
     form = ChangeForm(
         change.dict(exclude={"recipient_number", "kind"}, exclude_none=True), kind=change.kind
     )
-    recorded = _recorded(
-        form,
-        lambda: services.report_change(
-            user=request.auth.created_by,
-            portfolio=portfolio,
-            tenancy_id=tenancy.pk,
-            content=form.content(),
-            token=uuid.uuid4(),
-            ip=client_ip(request),
-        ),
-    )
-    return Status(201, _change_out(recorded))
+
+    def write():
+        recorded = _recorded(
+            form,
+            lambda: services.report_change(
+                user=request.auth.created_by,
+                portfolio=portfolio,
+                tenancy_id=tenancy.pk,
+                content=form.content(),
+                token=uuid.uuid4(),
+                ip=client_ip(request),
+            ),
+        )
+        return 201, _change_out(recorded)
+
+    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
+    return Status(status, body)
 
 
 @router.post(
@@ -516,17 +546,27 @@ def correct_change(
     operation_id="withdraw_change",
 )
 @query_parameters()
-def withdraw_change(request, portfolio_id: int, change_id: int):
+def withdraw_change(
+    request,
+    portfolio_id: int,
+    change_id: int,
+    idempotency_key: str | None = OPTIONAL_IDEMPOTENCY_KEY,
+):
     """Withdraw a change the agency has not handled yet."""
     portfolio = _declaring(request, portfolio_id)
     selectors.change_report_for_portfolio(portfolio, change_id)  # 404 outside the portfolio
-    try:
-        report = services.withdraw_change(
-            user=request.auth.created_by,
-            portfolio=portfolio,
-            report_id=change_id,
-            ip=client_ip(request),
-        )
-    except services.ReportRefused as refusal:
-        raise Problem(422, refusal.message, slug="report-refused") from None
-    return _change_out(report)
+
+    def write():
+        try:
+            report = services.withdraw_change(
+                user=request.auth.created_by,
+                portfolio=portfolio,
+                report_id=change_id,
+                ip=client_ip(request),
+            )
+        except services.ReportRefused as refusal:
+            raise Problem(422, refusal.message, slug="report-refused") from None
+        return 200, _change_out(report)
+
+    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
+    return Status(status, body)
