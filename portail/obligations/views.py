@@ -41,7 +41,7 @@ def _recorded(form, write: Callable[[], T], *, field: str | None = None) -> T | 
 def _declaring_portfolio(request, portfolio_id):
     portfolio = portfolio_for_request(request, portfolio_id)
     if not portfolio.may_declare:
-        raise PermissionDenied("Vous pouvez consulter ce parc mais pas y faire de déclaration.")
+        raise PermissionDenied(services.CANNOT_DECLARE)
     return portfolio
 
 

@@ -512,3 +512,42 @@ def test_reporting_and_withdrawing_with_a_key_answer_a_retry_as_the_first_time(a
     assert (withdrawn.status_code, again.status_code) == (200, 200)
     assert again.json() == withdrawn.json() and again.json()["version"] == 2
     assert api.post(f"{base}/changes/{change.pk}/withdraw").status_code == 422
+
+
+def test_a_colleague_who_may_only_consult_is_told_as_on_the_screen(client, db):
+    """A declare token made by a colleague with the right to consult only: 403 with the
+    screens' very sentence, on every write of the obligations."""
+    from portail.portfolios.models import Grant
+    from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
+
+    company = LegalLandlordFactory()
+    world = make_landlord(landlord=company, is_landlord_admin=True)
+    admin = Api(client, make_token(world.user, [world.portfolio])[1])
+    change = _departure(admin, world)
+    report = _unpaid(admin, world)
+    colleague = UserFactory(landlord=company)
+    GrantFactory(user=colleague, portfolio=world.portfolio, right=Grant.Right.CONSULT)
+    reader = Api(client, make_token(colleague, [world.portfolio])[1])
+    base = _base(world)
+    number = world.other.recipient_number
+    writes = [
+        (f"{base}/changes", {"recipient_number": number, "kind": "departure",
+                             "move_out_date": "2026-12-31"}),
+        (f"{base}/changes/{change['id']}/correct", {"move_out_date": "2027-01-15"}),
+        (f"{base}/changes/{change['id']}/withdraw", None),
+        (f"{base}/unpaid-rent-reports/{report['id']}/paid-off", {"paid_off_on": "2026-11-20"}),
+    ]  # fmt: skip
+    client.force_login(colleague)
+    from django.urls import reverse
+
+    screen = client.get(
+        reverse("obligations:departure_new", args=[world.portfolio.pk, world.other.pk])
+    )
+    assert screen.status_code == 403
+    for url, body in writes:
+        refused = reader.post(url, body, headers=_key())
+        assert refused.status_code == 403, url
+        assert refused.json()["detail"] == (
+            "Vous pouvez consulter ce parc mais pas y faire de déclaration."
+        )
+    assert ChangeReport.objects.get().version == 1

@@ -28,7 +28,6 @@ from ..schemas import Amount, ProblemOut, amount_text
 from ..selectors import portfolio_of_token
 
 router = Router(tags=["obligations"])
-CANNOT_DECLARE = "Vous pouvez consulter ce parc mais pas y déclarer."
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot compare text holding NUL
 Text = Field(None, max_length=300, pattern=NO_NUL)
 
@@ -159,7 +158,7 @@ def _declaring(request, portfolio_id: int):
     require_declare(request)
     portfolio = portfolio_of_token(request.auth, portfolio_id)
     if not portfolio.may_declare:
-        raise Problem(403, CANNOT_DECLARE, slug="forbidden")
+        raise Problem(403, services.CANNOT_DECLARE, slug="forbidden")
     return portfolio
 
 
