@@ -181,14 +181,40 @@ def _valid(form) -> None:
 
 
 def _recorded(form, write: Callable[[], T], *, field: str = "") -> T:
-    """What the service ``write`` returns once the screen's form is valid; 422 with the form's
-    messages, or with the service's refusal (on ``field`` where the screen puts it)."""
-    _valid(form)
+    """What the service ``write`` returns once the screen's form (if any) is valid; 422 with
+    the form's messages, or with the service's refusal (on ``field`` where the screen puts
+    it)."""
+    if form is not None:
+        _valid(form)
     try:
         return write()
     except services.ReportRefused as refusal:
         errors = [{"field": field, "detail": refusal.message}] if field else None
         raise Problem(422, refusal.message, slug="report-refused", errors=errors) from None
+
+
+def _once(
+    request,
+    *,
+    key: str | None,
+    form,
+    write: Callable[[], T],
+    status: int,
+    out: Callable[[T], dict],
+    field: str = "",
+    body: bytes | None = None,
+) -> Status:
+    """A write of the obligations: the screen's form, then its service (``_recorded``), run
+    once per Idempotency-Key, claimed before writing (idempotency.run_once): a retry or a
+    parallel twin gets the first answer, ``status`` and ``out`` of what was recorded."""
+    answered, answer = idempotency.run_once(
+        request,
+        key=key,
+        write=lambda: (status, out(_recorded(form, write, field=field))),
+        claim_first=True,
+        body=body,
+    )
+    return Status(answered, answer)
 
 
 def _page(queryset, *, cursor: str | None, limit: int, out: Callable[..., dict]) -> dict:
@@ -318,23 +344,21 @@ def report_unpaid_rent(
     data = report.dict(exclude={"recipient_number"}, exclude_none=True)
     data["tenant_pays_part"] = "oui" if report.tenant_pays_part else "non"
     form = UnpaidRentForm(data, direct_payment=tenancy.direct_payment)
-
-    def write():
-        recorded = _recorded(
-            form,
-            lambda: services.report_unpaid_rent(
-                user=request.auth.created_by,
-                portfolio=portfolio,
-                tenancy_id=tenancy.pk,
-                token=uuid.uuid4(),
-                ip=client_ip(request),
-                **form.facts(),
-            ),
-        )
-        return 201, _unpaid_out(recorded)
-
-    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
-    return Status(status, body)
+    return _once(
+        request,
+        key=idempotency_key,
+        form=form,
+        write=lambda: services.report_unpaid_rent(
+            user=request.auth.created_by,
+            portfolio=portfolio,
+            tenancy_id=tenancy.pk,
+            token=uuid.uuid4(),
+            ip=client_ip(request),
+            **form.facts(),
+        ),
+        status=201,
+        out=_unpaid_out,
+    )
 
 
 def _unpaid_report_to_follow(request, portfolio_id: int, report_id: int):
@@ -361,30 +385,31 @@ def send_repayment_plan(
     portfolio, report = _unpaid_report_to_follow(request, portfolio_id, report_id)
     form = RepaymentPlanForm(files={"file": file})
     _valid(form)  # its size and type before reading it whole for the fingerprint
-
-    def write():
-        plan = _recorded(
-            form,
-            lambda: services.send_repayment_plan(
-                user=request.auth.created_by,
-                portfolio=portfolio,
-                report_id=report.pk,
-                upload=form.cleaned_data["file"],
-                ip=client_ip(request),
-            ),
-        )
-        return 201, {
-            "id": plan.pk,
-            "unpaid_rent_report_id": report.pk,
-            "content_type": plan.content_type,
-            "uploaded_at": plan.uploaded_at.isoformat(),
-            "report_version": plan.report.version,
-        }
-
-    status, body = idempotency.run_once(
-        request, key=idempotency_key, write=write, claim_first=True, body=_digest(file)
+    return _once(
+        request,
+        key=idempotency_key,
+        form=form,
+        write=lambda: services.send_repayment_plan(
+            user=request.auth.created_by,
+            portfolio=portfolio,
+            report_id=report.pk,
+            upload=form.cleaned_data["file"],
+            ip=client_ip(request),
+        ),
+        status=201,
+        out=_plan_out,
+        body=_digest(file),
     )
-    return Status(status, body)
+
+
+def _plan_out(plan) -> dict:
+    return {
+        "id": plan.pk,
+        "unpaid_rent_report_id": plan.report_id,
+        "content_type": plan.content_type,
+        "uploaded_at": plan.uploaded_at,
+        "report_version": plan.report.version,
+    }
 
 
 def _digest(upload) -> bytes:
@@ -413,23 +438,21 @@ def declare_debt_paid_off(
     closes the report. Recorded once per Idempotency-Key."""
     portfolio, report = _unpaid_report_to_follow(request, portfolio_id, report_id)
     form = PaidOffForm({"paid_off_on": paid_off.paid_off_on})
-
-    def write():
-        declared = _recorded(
-            form,
-            lambda: services.declare_debt_paid_off(
-                user=request.auth.created_by,
-                portfolio=portfolio,
-                report_id=report.pk,
-                paid_off_on=form.cleaned_data["paid_off_on"],
-                ip=client_ip(request),
-            ),
-            field="paid_off_on",
-        )
-        return 200, _unpaid_out(declared)
-
-    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
-    return Status(status, body)
+    return _once(
+        request,
+        key=idempotency_key,
+        form=form,
+        write=lambda: services.declare_debt_paid_off(
+            user=request.auth.created_by,
+            portfolio=portfolio,
+            report_id=report.pk,
+            paid_off_on=form.cleaned_data["paid_off_on"],
+            ip=client_ip(request),
+        ),
+        status=200,
+        out=_unpaid_out,
+        field="paid_off_on",
+    )
 
 
 @router.get(
@@ -479,23 +502,21 @@ def report_change(
     form = ChangeForm(
         change.dict(exclude={"recipient_number", "kind"}, exclude_none=True), kind=change.kind
     )
-
-    def write():
-        recorded = _recorded(
-            form,
-            lambda: services.report_change(
-                user=request.auth.created_by,
-                portfolio=portfolio,
-                tenancy_id=tenancy.pk,
-                content=form.content(),
-                token=uuid.uuid4(),
-                ip=client_ip(request),
-            ),
-        )
-        return 201, _change_out(recorded)
-
-    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
-    return Status(status, body)
+    return _once(
+        request,
+        key=idempotency_key,
+        form=form,
+        write=lambda: services.report_change(
+            user=request.auth.created_by,
+            portfolio=portfolio,
+            tenancy_id=tenancy.pk,
+            content=form.content(),
+            token=uuid.uuid4(),
+            ip=client_ip(request),
+        ),
+        status=201,
+        out=_change_out,
+    )
 
 
 @router.post(
@@ -520,23 +541,21 @@ def correct_change(
     form = ChangeForm(
         {**data, "version": report.version if version is None else version}, kind=report.kind
     )
-
-    def write():
-        corrected = _recorded(
-            form,
-            lambda: services.correct_change(
-                user=request.auth.created_by,
-                portfolio=portfolio,
-                report_id=report.pk,
-                content=form.content(),
-                expected_version=form.cleaned_data["version"],
-                ip=client_ip(request),
-            ),
-        )
-        return 200, _change_out(corrected)
-
-    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
-    return Status(status, body)
+    return _once(
+        request,
+        key=idempotency_key,
+        form=form,
+        write=lambda: services.correct_change(
+            user=request.auth.created_by,
+            portfolio=portfolio,
+            report_id=report.pk,
+            content=form.content(),
+            expected_version=form.cleaned_data["version"],
+            ip=client_ip(request),
+        ),
+        status=200,
+        out=_change_out,
+    )
 
 
 @router.post(
@@ -554,18 +573,16 @@ def withdraw_change(
     """Withdraw a change the agency has not handled yet."""
     portfolio = _declaring(request, portfolio_id)
     selectors.change_report_for_portfolio(portfolio, change_id)  # 404 outside the portfolio
-
-    def write():
-        try:
-            report = services.withdraw_change(
-                user=request.auth.created_by,
-                portfolio=portfolio,
-                report_id=change_id,
-                ip=client_ip(request),
-            )
-        except services.ReportRefused as refusal:
-            raise Problem(422, refusal.message, slug="report-refused") from None
-        return 200, _change_out(report)
-
-    status, body = idempotency.run_once(request, key=idempotency_key, write=write, claim_first=True)
-    return Status(status, body)
+    return _once(
+        request,
+        key=idempotency_key,
+        form=None,
+        write=lambda: services.withdraw_change(
+            user=request.auth.created_by,
+            portfolio=portfolio,
+            report_id=change_id,
+            ip=client_ip(request),
+        ),
+        status=200,
+        out=_change_out,
+    )
