@@ -57,6 +57,7 @@ STATE_COLUMNS = (
     "landlord_declared",
 )
 RETURNED = ("portfolio_id", "status", "concerned", "landlord_declared", "tenancy_id", "year")
+COUNTED = ("portfolio_id", "status", "concerned", "landlord_declared", "year")  # a set's rows
 
 
 def built_years(years: Iterable[int] | None = None) -> list[int]:
@@ -148,19 +149,24 @@ def refresh_states_of(tenancies: QuerySet[Tenancy], *, years: Iterable[int]) -> 
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             f"DELETE FROM {table} WHERE year IN ({', '.join(['%s'] * len(years))}) "  # noqa: S608
-            f"AND tenancy_id IN ({ids_sql}) RETURNING {', '.join(RETURNED)}",
+            f"AND tenancy_id IN ({ids_sql}) RETURNING {', '.join(COUNTED)}",
             [*years, *ids_params],
         )
-        for row in cursor.fetchall():
-            _count(deltas, row[5], [row[:4]], sign=-1)
+        _count_set(deltas, cursor.fetchall(), sign=-1)
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(STATE_COLUMNS)}) "  # noqa: S608
-            f"SELECT * FROM {computed} RETURNING {', '.join(RETURNED)}",
+            f"SELECT * FROM {computed} RETURNING {', '.join(COUNTED)}",
             params,
         )
-        for row in cursor.fetchall():
-            _count(deltas, row[5], [row[:4]], sign=1)
+        _count_set(deltas, cursor.fetchall(), sign=1)
         _move_counts(deltas)
+
+
+def _count_set(deltas: Counter, rows: list[tuple], sign: int) -> None:
+    """_count for a set's rows (COUNTED): the equal ones grouped first, in C (Counter), so
+    100,000 states cost a few dozen _count calls instead of one each."""
+    for (portfolio_id, status, concerned, declared, year), number in Counter(rows).items():
+        _count(deltas, year, [(portfolio_id, status, concerned, declared)], sign * number)
 
 
 def _computed_sql(tenancies: QuerySet[Tenancy], years: list[int], *, few: bool):
@@ -250,6 +256,7 @@ def _insert_states(*, year: int) -> list[tuple]:
 
 
 def _count(deltas: Counter, year: int, rows: list[tuple], sign: int) -> None:
+    """Add each state (portfolio, status, concerned, declared) ``sign`` times to ``deltas``."""
     for portfolio_id, status, concerned, declared in rows:
         key = (portfolio_id, year, status)
         deltas[(*key, "tenancies")] += sign
@@ -331,6 +338,14 @@ def verify_year(year: int) -> list[str]:
                     f"computed {computed.get(tenancy_id)}"
                 )
         _count(counts, year, [(r[1], r[3], r[8], r[9]) for r in computed.values()], sign=1)
+    # The states' foreign keys have no constraint in the database (state_models): a state
+    # left by a tenancy deleted without Django's collector would show here.
+    orphans = (
+        TenancyCampaignState.objects.filter(year=year)
+        .exclude(tenancy_id__in=Tenancy.objects.values("pk"))
+        .values_list("tenancy_id", flat=True)
+    )
+    problems.extend(f"state of tenancy {tenancy_id}: no such tenancy" for tenancy_id in orphans)
     found: Counter = Counter()
     stored = CampaignStatusCount.objects.filter(year=year).values_list(
         "portfolio_id", "status", "tenancies", "concerned", "declared"

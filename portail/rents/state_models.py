@@ -34,15 +34,27 @@ class TenancyCampaignState(models.Model):
 
     # No index of their own: the unique (tenancy, year) and the list's indexes (portfolio
     # first) serve the joins and the cascades; each index costs every refresh.
+    # No constraint in the database either (db_constraint=False): the states are derived data
+    # (manage.py rebuild_campaign_state rebuilds them), every state is written from its
+    # tenancy's row in the same statement, and every deletion of a tenancy or a portfolio goes
+    # through Django's collector, which deletes their states (CASCADE, and tenancy_deleting
+    # for the counts). The two deferred foreign-key checks cost a quarter of the insert of a
+    # file's 100,000 states (docs/performance.md).
     tenancy = models.ForeignKey(
         Tenancy,
         verbose_name="locataire",
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name="parc", on_delete=models.CASCADE, related_name="+", db_index=False
+        Portfolio,
+        verbose_name="parc",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     year = models.PositiveSmallIntegerField("année")
     status = models.CharField("statut", max_length=12)

@@ -227,6 +227,33 @@ def test_a_reported_departure_keeps_the_states():
     assert kept_right() == []
 
 
+@pytest.mark.parametrize("deleted", ["tenancy", "portfolio", "landlord"])
+def test_a_deleted_tenancy_portfolio_or_landlord_takes_its_states_and_counts(deleted):
+    """The states' foreign keys have no constraint in the database (state_models): Django's
+    collector deletes them with their tenancy or portfolio, and tenancy_deleting the counts."""
+    world = make_world()
+    kept = TenancyFactory(start_date=datetime.date(2020, 1, 1))
+    {
+        "tenancy": world.known,
+        "portfolio": world.portfolio,
+        "landlord": world.portfolio.landlord,
+    }[deleted].delete()
+    tenancies = set(Tenancy.objects.values_list("pk", flat=True))
+    assert kept.pk in tenancies and world.known.pk not in tenancies
+    states = TenancyCampaignState.objects.filter(year=YEAR)
+    assert set(states.values_list("tenancy_id", flat=True)) == tenancies
+    portfolio_id = world.known.portfolio_id
+    counted = CampaignStatusCount.objects.filter(portfolio_id=portfolio_id, year=YEAR)
+    assert sum(counted.values_list("tenancies", flat=True)) == len(tenancies - {kept.pk})
+    assert kept_right() == []
+
+
+def test_the_check_finds_a_state_without_its_tenancy():
+    world = make_world()
+    TenancyCampaignState.objects.filter(tenancy=world.known).update(tenancy_id=world.known.pk + 999)
+    assert f"state of tenancy {world.known.pk + 999}: no such tenancy" in kept_right()
+
+
 # --- The command ------------------------------------------------------------------------------
 
 
