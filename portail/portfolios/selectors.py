@@ -1,6 +1,8 @@
 """Reads of portfolios, tenancies and grants. portfolio_for_request (views) and
 portfolio_for_user are the only ways to reach a portfolio."""
 
+from collections.abc import Callable
+
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -85,10 +87,15 @@ def may_declare(user, portfolio: Portfolio) -> bool:
     return granted
 
 
-def portfolio_summaries(user) -> list[Portfolio]:
-    """The user's portfolios with their number of tenancies (``tenancy_count``), for the
-    "Mes parcs" page."""
-    portfolios = list(portfolios_of_user(user))
+def visible_portfolios(request) -> list[Portfolio]:
+    """The portfolios the signed-in user of a request may see ("Mes parcs"), kept on the
+    request for the header's switcher (header_portfolios): one query for both."""
+    request.visible_portfolios = list(portfolios_of_user(request.user))
+    return request.visible_portfolios
+
+
+def count_tenancies(portfolios: list[Portfolio]) -> list[Portfolio]:
+    """The portfolios, each with its number of tenancies (``tenancy_count``, tenancy_counts)."""
     counts = tenancy_counts([p.pk for p in portfolios])
     for portfolio in portfolios:
         portfolio.tenancy_count = counts[portfolio.pk]
@@ -96,6 +103,14 @@ def portfolio_summaries(user) -> list[Portfolio]:
 
 
 TENANCY_COUNT_SECONDS = 300
+# Readers of kept counts (rents registers its campaign counts at start-up, RentsConfig.ready):
+# counter(portfolio_ids) gives each portfolio's number of tenancies, or None if it keeps none.
+_KEPT_COUNTERS: list[Callable[[list[int]], dict[int, int] | None]] = []
+
+
+def register_tenancy_counter(counter: Callable[[list[int]], dict[int, int] | None]) -> None:
+    """Called once by an app's AppConfig.ready."""
+    _KEPT_COUNTERS.append(counter)
 
 
 def _tenancy_count_key(portfolio_id: int) -> str:
@@ -108,23 +123,35 @@ def tenancy_count(portfolio: Portfolio) -> int:
 
 
 def tenancy_counts(portfolio_ids: list[int]) -> dict[int, int]:
-    """How many tenancies each portfolio holds, kept 5 minutes in the cache: counting 100,000
-    rows cost more than the rest of a tenant list page, and every page of the list shows it.
-    Tenancies change only through the feed and the admin, which forget the counts they touch."""
+    """How many tenancies each portfolio holds, kept 5 minutes in the cache (every page of the
+    tenant list shows it); on a miss, read from the counts a registered app keeps (a few rows a
+    portfolio), counted only when none keeps them: counting 10,000 rows cost more than the rest
+    of the "Mes parcs" page. Tenancies change only through the feed and the admin, which forget
+    the cached counts they touch."""
     keys = {_tenancy_count_key(pk): pk for pk in portfolio_ids}
     known = cache.get_many(list(keys))
     missing = [pk for key, pk in keys.items() if key not in known]
     if missing:
-        counted = dict(
-            Tenancy.objects.filter(portfolio_id__in=missing)
-            .values_list("portfolio_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+        counted = _kept_counts(missing)
+        if counted is None:
+            counted = dict(
+                Tenancy.objects.filter(portfolio_id__in=missing)
+                .values_list("portfolio_id")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
         fresh = {_tenancy_count_key(pk): counted.get(pk, 0) for pk in missing}
         cache.set_many(fresh, TENANCY_COUNT_SECONDS)
         known.update(fresh)
     return {pk: known[key] for key, pk in keys.items()}
+
+
+def _kept_counts(portfolio_ids: list[int]) -> dict[int, int] | None:
+    for counter in _KEPT_COUNTERS:
+        counts = counter(portfolio_ids)
+        if counts is not None:
+            return counts
+    return None
 
 
 def forget_tenancy_counts(portfolio_ids) -> None:
