@@ -24,9 +24,7 @@ def html_to_pdf(html: str) -> bytes:
 
     if not hasattr(_fonts, "configuration"):
         _fonts.configuration = FontConfiguration()
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf(
-        font_config=_fonts.configuration
-    )
+    return HTML(string=html, base_url=settings.SITE_URL).write_pdf(font_config=_fonts.configuration)
 
 
 def render_pdf(template: str, context: dict) -> bytes:
