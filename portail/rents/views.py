@@ -178,14 +178,21 @@ def history(request, portfolio_id: int):
     )
 
 
+ACKNOWLEDGEMENT_LINES_SHOWN = 1000
+
+
 def _acknowledgement_context(request, portfolio_id, submission_id):
     portfolio = portfolio_for_request(request, portfolio_id)
     submission = selectors.submission_for_portfolio(portfolio, submission_id)
+    lines = selectors.declarations_of_submission(submission)
+    # One line more than shown says whether there are more: then only are they counted.
+    shown = list(lines[: ACKNOWLEDGEMENT_LINES_SHOWN + 1])
+    more = len(shown) > ACKNOWLEDGEMENT_LINES_SHOWN
     return {
         "portfolio": portfolio,
         "submission": submission,
-        "declarations": selectors.declarations_of_submission(submission)[:1000],
-        "count": selectors.declarations_of_submission(submission).count(),
+        "declarations": shown[:ACKNOWLEDGEMENT_LINES_SHOWN],
+        "count": lines.count() if more else len(shown),
     }
 
 

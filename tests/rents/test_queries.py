@@ -99,8 +99,8 @@ def test_one_acknowledgement_with_its_lines(client, django_assert_num_queries, r
     url = reverse("rents:acknowledgement", args=[world.portfolio.pk, submission.pk])
     client.get(url)  # the first request after signing in also writes the session
     # session, user; the user's portfolios; the submission with who sent it; its lines
-    # (current and superseded versions, one UNION); their COUNT
-    with django_assert_num_queries(SESSION_AND_USER + 4):
+    # (current and superseded versions, one UNION; counted only beyond the 1,000 shown)
+    with django_assert_num_queries(SESSION_AND_USER + 3):
         assert client.get(url).status_code == 200
 
 
@@ -206,3 +206,28 @@ def test_the_declaration_form_and_its_summary(client, django_assert_num_queries)
     with django_assert_num_queries(SESSION_AND_USER + 2):
         page = client.post(url, {**data, "amount": "655,00", "action": "verifier"})
     assert page.status_code == 200 and "655,00" in page.content.decode()
+
+
+def test_an_acknowledgement_longer_than_shown_counts_its_lines(
+    client, django_assert_num_queries, monkeypatch
+):
+    from portail.rents import views
+
+    monkeypatch.setattr(views, "ACKNOWLEDGEMENT_LINES_SHOWN", 5)
+    world = make_world()
+    submission = _submissions(world, 1)[0]
+    for _ in range(11):
+        JulyRentFactory(
+            tenancy=TenancyFactory(portfolio=world.portfolio),
+            year=2026,
+            submission=submission,
+            version=1,
+        )
+    client.force_login(world.user)
+    url = reverse("rents:acknowledgement", args=[world.portfolio.pk, submission.pk])
+    client.get(url)
+    # as above, and the COUNT of its lines: there are more than shown
+    with django_assert_num_queries(SESSION_AND_USER + 4):
+        page = client.get(url).content.decode()
+    assert "12\xa0loyers de juillet 2026" in page or "12 loyers de juillet 2026" in page
+    assert page.count("première déclaration") == 5
