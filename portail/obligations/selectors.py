@@ -31,22 +31,48 @@ def open_unpaid_report(tenancy: Tenancy) -> UnpaidRentReport | None:
     )
 
 
-def unpaid_reports_of_portfolio(portfolio: Portfolio) -> QuerySet[UnpaidRentReport]:
-    """The portfolio's unpaid-rent reports, newest first, with their tenancy (one query)."""
-    return (
-        UnpaidRentReport.objects.filter(portfolio=portfolio)
-        .select_related("tenancy")
-        .order_by("-reported_at", "-id")[:PORTFOLIO_LIST_LIMIT]
+def unpaid_reports_of_portfolio(
+    portfolio: Portfolio,
+    *,
+    status: str = "",
+    recipient_number: str = "",
+    updated_since: datetime.datetime | None = None,
+) -> QuerySet[UnpaidRentReport]:
+    """The portfolio's unpaid-rent reports, newest first, with their tenancy (one query): in
+    one state, of one tenant, or changed since an instant (``updated_at``). Unsliced: the page
+    shows the latest PORTFOLIO_LIST_LIMIT, the API pages by cursor."""
+    queryset = UnpaidRentReport.objects.filter(portfolio=portfolio)
+    return _filtered(
+        queryset, status=status, recipient_number=recipient_number, updated_since=updated_since
     )
 
 
-def change_reports_of_portfolio(portfolio: Portfolio) -> QuerySet[ChangeReport]:
-    """The portfolio's reported changes, newest first, with their tenancy (one query)."""
-    return (
-        ChangeReport.objects.filter(portfolio=portfolio)
-        .select_related("tenancy")
-        .order_by("-reported_at", "-id")[:PORTFOLIO_LIST_LIMIT]
+def change_reports_of_portfolio(
+    portfolio: Portfolio,
+    *,
+    status: str = "",
+    kind: str = "",
+    recipient_number: str = "",
+    updated_since: datetime.datetime | None = None,
+) -> QuerySet[ChangeReport]:
+    """The portfolio's reported changes, newest first, with their tenancy (one query): in one
+    state, of one kind, of one tenant, or changed since an instant. Unsliced, as above."""
+    queryset = ChangeReport.objects.filter(portfolio=portfolio)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return _filtered(
+        queryset, status=status, recipient_number=recipient_number, updated_since=updated_since
     )
+
+
+def _filtered(queryset, *, status: str, recipient_number: str, updated_since):
+    if status:
+        queryset = queryset.filter(status=status)
+    if recipient_number:
+        queryset = queryset.filter(tenancy__recipient_number=recipient_number)
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    return queryset.select_related("tenancy").order_by("-reported_at", "-id")
 
 
 def unpaid_report_for_portfolio(portfolio: Portfolio, report_id: int) -> UnpaidRentReport:

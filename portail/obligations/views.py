@@ -4,6 +4,8 @@ withdraw it. The portfolio comes from portfolio_for_request only (404); writes n
 declare (403)."""
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +22,26 @@ from . import rules, selectors, services
 from .forms import ChangeForm, PaidOffForm, RepaymentPlanForm, TenancyChoiceForm, UnpaidRentForm
 from .models import ChangeReport
 
+T = TypeVar("T")
+
+
+def _recorded(form, write: Callable[[], T], *, field: str | None = None) -> T | None:
+    """What the service ``write`` returns once the form is valid; None when the form is not,
+    or when the service refuses (ReportRefused: its French message put on the form, on
+    ``field`` or on the form as a whole, for the page to show again)."""
+    if not form.is_valid():
+        return None
+    try:
+        return write()
+    except services.ReportRefused as refusal:
+        form.add_error(field, refusal.message)
+        return None
+
 
 def _declaring_portfolio(request, portfolio_id):
     portfolio = portfolio_for_request(request, portfolio_id)
     if not portfolio.may_declare:
-        raise PermissionDenied("Vous pouvez consulter ce parc mais pas y faire de déclaration.")
+        raise PermissionDenied(services.CANNOT_DECLARE)
     return portfolio
 
 
@@ -73,7 +90,9 @@ def unpaid_reports(request, portfolio_id: int):
         {
             "portfolio": portfolio,
             "form": form,
-            "reports": selectors.unpaid_reports_of_portfolio(portfolio),
+            "reports": selectors.unpaid_reports_of_portfolio(portfolio)[
+                : selectors.PORTFOLIO_LIST_LIMIT
+            ],
         },
     )
 
@@ -113,17 +132,18 @@ def unpaid_new(request, portfolio_id: int, tenancy_id: int):
     context["assessment"] = assessment = _assessment(tenancy, form)
     if request.POST.get("action") != "envoyer" or assessment is None:
         return render(request, "obligations/unpaid_form.html", context)
-    try:
-        report = services.report_unpaid_rent(
+    report = _recorded(
+        form,
+        lambda: services.report_unpaid_rent(
             user=request.user,
             portfolio=portfolio,
             tenancy_id=tenancy.pk,
             token=form.cleaned_data["token"] or uuid.uuid4(),
             ip=client_ip(request),
             **form.facts(),
-        )
-    except services.ReportRefused as refusal:
-        form.add_error(None, refusal.message)
+        ),
+    )
+    if report is None:
         return render(request, "obligations/unpaid_form.html", context)
     return redirect("obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk)
 
@@ -176,22 +196,19 @@ def unpaid_plan(request, portfolio_id: int, unpaid_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = RepaymentPlanForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.send_repayment_plan(
-                user=request.user,
-                portfolio=portfolio,
-                report_id=report.pk,
-                upload=form.cleaned_data["file"],
-                ip=client_ip(request),
-            )
-        except services.ReportRefused as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, "Plan d'apurement reçu. La Caf l'examine.")
-            return redirect(
-                "obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk
-            )
+    plan = _recorded(
+        form,
+        lambda: services.send_repayment_plan(
+            user=request.user,
+            portfolio=portfolio,
+            report_id=report.pk,
+            upload=form.cleaned_data["file"],
+            ip=client_ip(request),
+        ),
+    )
+    if plan is not None:
+        messages.success(request, "Plan d'apurement reçu. La Caf l'examine.")
+        return redirect("obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk)
     context = _unpaid_context(request, portfolio_id, unpaid_id)
     context.update({"plan_form": form, "paid_off_form": PaidOffForm()})
     return render(request, "obligations/unpaid_report.html", context)
@@ -229,22 +246,20 @@ def unpaid_paid_off(request, portfolio_id: int, unpaid_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = PaidOffForm(request.POST)
-    if form.is_valid():
-        try:
-            services.declare_debt_paid_off(
-                user=request.user,
-                portfolio=portfolio,
-                report_id=report.pk,
-                paid_off_on=form.cleaned_data["paid_off_on"],
-                ip=client_ip(request),
-            )
-        except services.ReportRefused as refusal:
-            form.add_error("paid_off_on", refusal.message)
-        else:
-            messages.success(request, "Dette déclarée soldée. La Caf clôturera le signalement.")
-            return redirect(
-                "obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk
-            )
+    paid_off = _recorded(
+        form,
+        lambda: services.declare_debt_paid_off(
+            user=request.user,
+            portfolio=portfolio,
+            report_id=report.pk,
+            paid_off_on=form.cleaned_data["paid_off_on"],
+            ip=client_ip(request),
+        ),
+        field="paid_off_on",
+    )
+    if paid_off is not None:
+        messages.success(request, "Dette déclarée soldée. La Caf clôturera le signalement.")
+        return redirect("obligations:unpaid_report", portfolio_id=portfolio.pk, unpaid_id=report.pk)
     context = _unpaid_context(request, portfolio_id, unpaid_id)
     context.update({"plan_form": RepaymentPlanForm(), "paid_off_form": form})
     return render(request, "obligations/unpaid_report.html", context)
@@ -259,7 +274,12 @@ def change_reports(request, portfolio_id: int):
     return render(
         request,
         "obligations/change_list.html",
-        {"portfolio": portfolio, "reports": selectors.change_reports_of_portfolio(portfolio)},
+        {
+            "portfolio": portfolio,
+            "reports": selectors.change_reports_of_portfolio(portfolio)[
+                : selectors.PORTFOLIO_LIST_LIMIT
+            ],
+        },
     )
 
 
@@ -272,22 +292,21 @@ def change_new(request, portfolio_id: int, tenancy_id: int, kind: str):
         form = ChangeForm(initial={"token": uuid.uuid4()}, kind=kind)
     else:
         form = ChangeForm(request.POST, kind=kind)
-        if form.is_valid():
-            try:
-                report = services.report_change(
-                    user=request.user,
-                    portfolio=portfolio,
-                    tenancy_id=tenancy.pk,
-                    content=form.content(),
-                    token=form.cleaned_data["token"] or uuid.uuid4(),
-                    ip=client_ip(request),
-                )
-            except services.ReportRefused as refusal:
-                form.add_error(None, refusal.message)
-            else:
-                return redirect(
-                    "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
-                )
+        report = _recorded(
+            form,
+            lambda: services.report_change(
+                user=request.user,
+                portfolio=portfolio,
+                tenancy_id=tenancy.pk,
+                content=form.content(),
+                token=form.cleaned_data["token"] or uuid.uuid4(),
+                ip=client_ip(request),
+            ),
+        )
+        if report is not None:
+            return redirect(
+                "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
+            )
     return render(
         request,
         "obligations/change_form.html",
@@ -338,23 +357,22 @@ def change_correct(request, portfolio_id: int, change_id: int):
         form = ChangeForm(initial={**initial, "version": report.version}, kind=report.kind)
     else:
         form = ChangeForm(request.POST, kind=report.kind)
-        if form.is_valid():
-            try:
-                services.correct_change(
-                    user=request.user,
-                    portfolio=portfolio,
-                    report_id=report.pk,
-                    content=form.content(),
-                    expected_version=form.cleaned_data["version"] or 0,
-                    ip=client_ip(request),
-                )
-            except services.ReportRefused as refusal:
-                form.add_error(None, refusal.message)
-            else:
-                messages.success(request, "Correction enregistrée.")
-                return redirect(
-                    "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
-                )
+        corrected = _recorded(
+            form,
+            lambda: services.correct_change(
+                user=request.user,
+                portfolio=portfolio,
+                report_id=report.pk,
+                content=form.content(),
+                expected_version=form.cleaned_data["version"] or 0,
+                ip=client_ip(request),
+            ),
+        )
+        if corrected is not None:
+            messages.success(request, "Correction enregistrée.")
+            return redirect(
+                "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
+            )
     return render(
         request,
         "obligations/change_form.html",

@@ -26,8 +26,22 @@ class Portfolio(models.Model):
         return self.name
 
 
+class TenancyQuerySet(models.QuerySet):
+    def update(self, **values):
+        """Every UPDATE of tenancies stamps ``updated_at`` (the API's ``updated_since``), unless
+        the caller sets it itself (the feed, which stamps only the rows whose values differ)."""
+        values.setdefault("updated_at", clock.now())
+        return super().update(**values)
+
+
 class Tenancy(models.Model):
-    """A dossier: one tenant (aid recipient) in one dwelling of one landlord's portfolio."""
+    """A dossier: one tenant (aid recipient) in one dwelling of one landlord's portfolio.
+
+    ``updated_at`` is stamped by every write of the row through the ORM: ``save()`` of a row
+    that exists and ``update()`` (TenancyQuerySet), so whatever changes what the API returns
+    of a tenancy (its fields, its reported end and so its status) is found by
+    ``updated_since``. A writer that changes nothing should not write (the stamp would send
+    software an unchanged tenancy); raw SQL must stamp it itself."""
 
     recipient_number = models.CharField("numéro allocataire", max_length=13, unique=True)
     portfolio = models.ForeignKey(
@@ -44,10 +58,12 @@ class Tenancy(models.Model):
         "fin déclarée par le bailleur (en attente de la Caf)", null=True, blank=True
     )
     direct_payment = models.BooleanField("tiers payant", default=False)
-    # When the agency's feed last created or changed the tenancy (its end, address, portfolio
-    # …): the API's ``updated_since`` finds it. The database's clock for rows written outside
-    # the ORM (COPY).
+    # When the tenancy was last created or changed: by the agency's feed (its end, address,
+    # portfolio …) or by a landlord's reported end; the API's ``updated_since`` finds it. The
+    # database's clock for rows written outside the ORM (COPY).
     updated_at = models.DateTimeField("modifié le", default=clock.now, db_default=Now())
+
+    objects = TenancyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "locataire"
@@ -77,6 +93,13 @@ class Tenancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_name} ({self.recipient_number})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.updated_at = clock.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class Grant(models.Model):

@@ -163,6 +163,7 @@ def record_bulk_import(
         )
         if bulk.status == BulkImport.Status.RECORDED:
             return bulk
+        _one_file_at_a_time(bulk.portfolio_id)
         check_may_declare(user, bulk.portfolio)
         check_campaign_open(bulk.year)
         if bulk.status not in (BulkImport.Status.CHECKED, BulkImport.Status.RECORDING):
@@ -210,6 +211,19 @@ def record_bulk_import(
         events.file_recorded(bulk)
     log.info("bulk_import_recorded id=%s lines=%s", bulk.pk, bulk.valid_count)
     return bulk
+
+
+def _one_file_at_a_time(portfolio_id: int) -> None:
+    """Files of one portfolio are recorded one after the other: their set writes lock many rows
+    in their lines' order, so two at once could deadlock, or both take the first declaration's
+    COPY and one fail on the other's rows. The portfolio's row is locked FOR NO KEY UPDATE,
+    which single declarations (they lock their tenancy, and only reference the portfolio) never
+    wait for. SQLite has one writer at a time anyway."""
+    list(
+        Portfolio.objects.select_for_update(no_key=True)
+        .filter(pk=portfolio_id)
+        .values_list("pk", flat=True)
+    )
 
 
 def record_bulk_import_in_background(

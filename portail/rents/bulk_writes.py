@@ -88,7 +88,9 @@ def copy_rents(lines: list, *, submission, user, year: int, now) -> None:
             ).exists()
         ):
             try:
+                # psycopg's own error from COPY becomes Django's IntegrityError here.
                 with (
+                    connection.wrap_database_errors,
                     transaction.atomic(),
                     cursor.copy(
                         f"COPY {rents} (tenancy_id, amount, year, source, recorded_at, "

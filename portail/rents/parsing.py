@@ -5,7 +5,8 @@ rents/bulk.py with the screen's rules.
 
 Limits (docs/security.md, "Files of rents"), checked by ``check_file_limits`` on the upload,
 before anything is parsed or stored, each refusal saying the limit and what to do:
-- at most ``MAX_FILE_BYTES`` (10 MB) and ``MAX_LINES`` (100,000) lines;
+- at most ``MAX_FILE_BYTES`` (10 MB) and ``MAX_LINES`` (100,000) lines of rents, plus the
+  header line the screen allows (``is_header``);
 - an XLSX (a zip) at most ``MAX_XLSX_UNCOMPRESSED_BYTES`` (50 MB) once inflated and at most
   ``MAX_XLSX_RATIO`` (100) times its compressed size, read from the zip's directory, never by
   inflating it; anything else than a CSV text or an XLSX (a gzip, a PDF...) is refused.
@@ -68,7 +69,7 @@ def check_file_limits(handle) -> None:
     kind = filetype.guess(head)
     if kind is not None:
         raise _not_csv_nor_xlsx(f" (un fichier {kind.extension.upper()})")
-    lines = 0
+    lines = -1 if is_header(_first_cell(head)) else 0
     for chunk in iter(lambda: handle.read(1024 * 1024), b""):
         if b"\x00" in chunk:  # a binary file, anywhere in it: PostgreSQL cannot store NUL either
             handle.seek(0)
@@ -78,8 +79,19 @@ def check_file_limits(handle) -> None:
     if lines > MAX_LINES:
         count = f"{lines:,}".replace(",", "\u202f")
         raise FileRefused(
-            f"Ce fichier compte {count} lignes : la limite est de 100 000. {SPLIT_ADVICE}"
+            f"Ce fichier compte {count} lignes de loyers : la limite est de 100 000. {SPLIT_ADVICE}"
         )
+
+
+def is_header(first_cell: str) -> bool:
+    """A first line whose first cell is not a recipient number is the header line."""
+    return not first_cell.replace(" ", "").isdigit()
+
+
+def _first_cell(head: bytes) -> str:
+    """The first cell of a CSV's first line, from its first bytes (either delimiter, quotes)."""
+    line = head.decode("utf-8-sig", errors="replace").splitlines()[:1] or [""]
+    return line[0].replace(",", ";").split(";", 1)[0].strip().strip('"').strip()
 
 
 def _not_csv_nor_xlsx(what: str) -> FileRefused:
@@ -151,8 +163,8 @@ def _lines(rows: Iterator, *, notes: list[str]) -> RentFile:
             cells.pop()
         if not cells:
             continue
-        if number == 1 and not cells[0].replace(" ", "").isdigit():
-            continue  # header line
+        if number == 1 and is_header(cells[0]):
+            continue
         if len(cells) < 2:
             cells.append("")
         if len(cells) > 2 and delimiter_split_amount(cells):

@@ -43,6 +43,40 @@ def bearer(world):
     return {"Authorization": f"Bearer {make_token(world.user, [world.portfolio])[1]}"}
 
 
+@pytest.fixture
+def reports(world):
+    """An unpaid-rent report and a departure in the token's portfolio, for the operations that
+    follow one (correct, withdraw, repayment plan, paid off) to run their real paths."""
+    import datetime
+    import uuid
+    from decimal import Decimal
+
+    from portail.obligations import services
+    from tests.obligations.conftest import seed_rules
+
+    seed_rules()
+    change = services.report_change(
+        user=world.user,
+        portfolio=world.portfolio,
+        tenancy_id=world.missing.pk,
+        content={"kind": "departure", "move_out_date": datetime.date(2026, 12, 31)},
+        token=uuid.uuid4(),
+    )
+    unpaid = services.report_unpaid_rent(
+        user=world.user,
+        portfolio=world.portfolio,
+        tenancy_id=world.known.pk,
+        first_unpaid_month=datetime.date(2026, 9, 1),
+        monthly_rent=Decimal("650.00"),
+        monthly_charges=Decimal("50.00"),
+        aid=None,
+        amount_owed=Decimal("2100.00"),
+        tenant_pays_part=False,
+        token=uuid.uuid4(),
+    )
+    return {"change_id": change.pk, "report_id": unpaid.pk}
+
+
 schema = _schema()
 
 
@@ -53,15 +87,18 @@ schema = _schema()
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_every_operation_conforms_to_the_document(case, wsgi_requests, bearer, world):
+def test_every_operation_conforms_to_the_document(case, wsgi_requests, bearer, world, reports):
     # Most generated ids name nothing (404): half the cases are pointed at the token's
-    # portfolio and a tenancy in it, so declarations, files and lists run their real paths.
+    # portfolio and a tenancy, a report or a change in it, so declarations, files, lists and
+    # the obligations' steps run their real paths.
     parameters = case.path_parameters or {}
     positive = case.meta is None or case.meta.generation.mode.is_positive
     if positive and "portfolio_id" in parameters and hash(str(parameters)) % 2 == 0:
         parameters["portfolio_id"] = world.portfolio.pk
         if "recipient_number" in parameters:
             parameters["recipient_number"] = world.known.recipient_number
+        for name in set(reports) & set(parameters):
+            parameters[name] = reports[name]
     # Every check but "schema-valid data is accepted": the domain refuses data a schema cannot
     # describe (an amount written "1.234", a July N-1 rent unknown, a cursor we did not give),
     # with 422 and the screen's message; that answer is itself checked against the document.

@@ -69,3 +69,65 @@ def test_updated_since_sees_the_feeds_changes_to_a_tenancy(api, world, tmp_path)
     assert [(t["recipient_number"], t["dwelling_address"]) for t in items] == [
         (gone.recipient_number, "2 rue Neuve")
     ]
+
+
+def test_updated_since_sees_a_reported_end_move_and_only_then(api, world):
+    """A departure reported, corrected or withdrawn moves the tenancy's reported end, so its
+    status (Tenancy.reported_end_date): the tenancy is stamped each time. A change that moves no
+    end (co-tenants) leaves it unstamped."""
+    import time_machine
+
+    from portail.common import clock
+
+    base = f"/portfolios/{world.portfolio.pk}"
+    number = world.known.recipient_number
+
+    def changed_after(write) -> list[tuple[str, str]]:
+        since = clock.now() + datetime.timedelta(minutes=1)
+        with time_machine.travel(since + datetime.timedelta(seconds=5), tick=False):
+            response = write()
+            assert response.status_code in (200, 201), response.content
+        stamp = since.isoformat().replace("+00:00", "Z")
+        items = api.get(f"{base}/tenancies?updated_since={stamp}").json()["items"]
+        return [(t["recipient_number"], t["status"]) for t in items]
+
+    key = {"Idempotency-Key": "co-tenants"}
+    assert (
+        changed_after(
+            lambda: api.post(
+                f"{base}/changes",
+                {
+                    "recipient_number": number,
+                    "kind": "co_tenants",
+                    "co_tenant_count": 2,
+                    "change_date": "2026-11-01",
+                },
+            )  # fmt: skip
+        )
+        == []
+    )
+    departure = {}
+
+    def report():
+        response = api.post(
+            f"{base}/changes",
+            {"recipient_number": number, "kind": "departure", "move_out_date": "2026-06-30"},
+        )
+        departure.update(response.json())
+        return response
+
+    assert changed_after(report) == [(number, "not_required")]
+    correct = f"{base}/changes/{departure['id']}/correct"
+    assert changed_after(
+        lambda: api.post(correct, {"move_out_date": "2026-08-31"}, headers=key)
+    ) == [(number, "to_declare")]
+    withdraw = f"{base}/changes/{departure['id']}/withdraw"
+    assert changed_after(lambda: api.post(withdraw)) == [(number, "to_declare")]
+
+
+def test_an_instant_out_of_range_is_refused_in_french(api, world):
+    base = f"/portfolios/{world.portfolio.pk}/tenancies"
+    for stamp in ("0001-01-01T00:00:00%2B01:00", "9999-12-31T23:59:59-01:00", "2026-02-30T00:00Z"):
+        response = api.get(f"{base}?updated_since={stamp}")
+        assert response.status_code == 422, stamp
+        assert "instant ISO 8601" in response.json()["detail"]

@@ -12,6 +12,7 @@ import zlib
 import pytest
 from django.urls import reverse
 
+from portail.rents import parsing
 from portail.rents.models import BulkImport
 
 from .helpers import make_world
@@ -91,8 +92,20 @@ def test_more_than_100_000_lines_is_refused_before_reading(client):
         world,
         content,
         "loyers.csv",
-        "compte 100\u202f001 lignes : la limite est de 100 000",
+        "compte 100\u202f001 lignes de loyers : la limite est de 100 000",
     )
+
+
+@pytest.mark.parametrize(
+    "header", [b"numero_allocataire;montant\n", b'\xef\xbb\xbf"Num\xc3\xa9ro","Montant"\r\n']
+)
+def test_the_header_line_is_not_counted_in_the_100_000_lines(header):
+    """The screen allows a header line: 100,000 rents under it are within the limit, one
+    more is not (the refusal counts the rents, not the header)."""
+    rents = b"".join(b"%d;650,50\n" % (1_000_000 + n) for n in range(100_000))
+    parsing.check_file_limits(io.BytesIO(header + rents))
+    with pytest.raises(parsing.FileRefused, match="compte 100\u202f001 lignes de loyers"):
+        parsing.check_file_limits(io.BytesIO(header + rents + b"2000000;650,50\n"))
 
 
 def test_an_xlsx_inflating_more_than_100_times_its_size_is_refused(client):

@@ -6,7 +6,6 @@ import datetime
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
-from django.utils.dateparse import parse_datetime
 from ninja import Query, Router
 
 from portail.common import clock
@@ -15,8 +14,7 @@ from portail.rents.models import JulyRent, Receipt, RentDeclaration
 from portail.rents.tenant_list import tenant_list
 
 from .. import pagination
-from ..problems import Problem
-from ..queries import query_parameters
+from ..queries import INSTANT_PATTERN, instant, query_parameters
 from ..schemas import ProblemOut, TenancyDetail, TenancyPage, TenancyStatus, amount_text
 from ..selectors import portfolio_of_token
 
@@ -37,28 +35,6 @@ def tenancy_out(tenancy, *, year: int) -> dict:
         "july_rent": amount_text(tenancy.rent_current),
         "receipt_pending": tenancy.receipt_pending,
     }
-
-
-# An ISO 8601 instant with its offset (2026-09-01T00:00:00Z, …+02:00): never a bare number.
-INSTANT_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
-    r"(Z|[+-][0-9]{2}:[0-9]{2})$"
-)
-
-
-def _instant(text: str) -> datetime.datetime:
-    try:
-        instant = parse_datetime(text)
-    except ValueError:
-        instant = None
-    if instant is None:
-        raise Problem(
-            422,
-            "La date updated_since doit être un instant ISO 8601, par exemple "
-            "2026-09-01T00:00:00Z.",
-            slug="validation-error",
-        )
-    return instant
 
 
 def _changed_since(since: datetime.datetime, *, year: int) -> Q:
@@ -120,7 +96,7 @@ def list_tenancies(
         portfolio, year=year, search=search or "", status=status or "", sort="numero"
     )
     if updated_since is not None:
-        queryset = queryset.filter(_changed_since(_instant(updated_since), year=year))
+        queryset = queryset.filter(_changed_since(instant(updated_since), year=year))
     after = pagination.decode(cursor, str)
     if after is not None:
         queryset = queryset.filter(recipient_number__gt=after[0])

@@ -12,7 +12,7 @@ from .changes import (
     report_change,
     withdraw_change,
 )
-from .common import ReportRefused
+from .common import CANNOT_DECLARE, ReportRefused
 from .unpaid import (
     declare_debt_paid_off,
     repayment_plan_downloaded,
@@ -22,6 +22,7 @@ from .unpaid import (
 )
 
 __all__ = [
+    "CANNOT_DECLARE",
     "ReportRefused",
     "check_change",
     "confirm_changes_closed_by_feed",

@@ -63,8 +63,14 @@ def _refresh_reported_end(tenancy_id: int) -> None:
         .exclude(status=ChangeReport.Status.WITHDRAWN)
         .only("kind", "move_out_date", "change_date")
     ]
-    Tenancy.objects.filter(pk=tenancy_id).update(reported_end_date=min(ends, default=None))
-    refresh_states([tenancy_id])  # the tenancy's campaign states read that end
+    reported_end = min(ends, default=None)
+    # Only when it moves: the write stamps the tenancy's updated_at (the API's updated_since).
+    if (
+        Tenancy.objects.filter(pk=tenancy_id)
+        .exclude(reported_end_date=reported_end)
+        .update(reported_end_date=reported_end)
+    ):
+        refresh_states([tenancy_id])  # the tenancy's campaign states read that end
 
 
 def _change_values(content: dict) -> dict:

@@ -6,6 +6,9 @@ from django.core.exceptions import PermissionDenied
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import may_declare
 
+# What a user who may only consult the portfolio is told, on the screens and through the API.
+CANNOT_DECLARE = "Vous pouvez consulter ce parc mais pas y faire de déclaration."
+
 
 class ReportRefused(Exception):
     """A report that cannot be recorded; ``message`` says why and what to do, in French."""
@@ -17,7 +20,7 @@ class ReportRefused(Exception):
 
 def check_may_declare(user, portfolio: Portfolio) -> None:
     if not may_declare(user, portfolio):
-        raise PermissionDenied("Vous pouvez consulter ce parc mais pas y faire de déclaration.")
+        raise PermissionDenied(CANNOT_DECLARE)
 
 
 def locked_tenancy(portfolio: Portfolio, tenancy_id: int) -> Tenancy:
