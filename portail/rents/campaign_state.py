@@ -37,6 +37,7 @@ from portail.portfolios.models import Tenancy
 
 from . import rules
 from .models import JulyRent
+from .query_shapes import sql_for_ids
 from .selectors import declared_in
 from .state_models import CampaignStateYear, CampaignStatusCount, TenancyCampaignState
 from .tenant_list import with_rents
@@ -176,33 +177,14 @@ def _computed_sql(tenancies: QuerySet[Tenancy], years: list[int], *, few: bool):
 
 
 def _few_computed_sql(ids: list[int], years: list[int]) -> tuple[str, list]:
-    """_computed_sql of the tenancies with these ids (few: rents looked up), the ORM's query
-    compiled once per process for each shape (the years, how many ids) and given these ids as
-    parameters: compiling it cost more CPU than the database spends running it (two years, a
-    quarter of a declaration's request, profiled). The shape is compiled with ids no tenancy
-    has (negative), each then replaced by its place in the list."""
-    key = (tuple(years), len(ids))
-    compiled = _COMPILED_SHAPES.get(key)
-    if compiled is None:
-        marks = [-(10**12) - index for index in range(len(ids))]
-        sql, params = _computed_sql(Tenancy.objects.filter(pk__in=marks), years, few=True)
-        place = {mark: index for index, mark in enumerate(marks)}
-        slots = [
-            (position, place[value])
-            for position, value in enumerate(params)
-            if type(value) is int and value in place
-        ]
-        if len(slots) != len(ids) * len(years):  # every id once a year, else no shortcut
-            return _computed_sql(Tenancy.objects.filter(pk__in=ids), years, few=True)
-        compiled = _COMPILED_SHAPES[key] = (sql, params, slots)
-    sql, params, slots = compiled
-    params = list(params)
-    for position, index in slots:
-        params[position] = ids[index]
-    return sql, params
-
-
-_COMPILED_SHAPES: dict[tuple, tuple[str, list, list[tuple[int, int]]]] = {}
+    """_computed_sql of the tenancies with these ids (rents looked up), compiled once per
+    process for these years and this many ids (query_shapes: two years' compilation was a
+    quarter of a declaration's request, profiled); each id is used once a year."""
+    return sql_for_ids(
+        (len(years), *years),
+        ids,
+        lambda some: _computed_sql(Tenancy.objects.filter(pk__in=some), years, few=True),
+    )
 
 
 def _upsert_states(ids: list[int], years: list[int], deltas: Counter) -> None:
