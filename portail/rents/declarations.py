@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import BigIntegerField, Exists, OuterRef, QuerySet, Subquery, UUIDField
 
 from portail.common import clock
 from portail.common.formats import french_amount, french_long_date
+from portail.common.prepared import Param, compiled
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import may_declare
@@ -65,19 +66,29 @@ def _tenancy_for_declaration(
 ) -> Tenancy | None:
     """The tenancy, locked, with its rents and status, whether a July N version of it was
     ever superseded (``has_history``) and the submission already sent with this token
-    (``replayed_id``): one query."""
+    (``replayed_id``): one query, compiled once per year."""
+    return _tenancy_for_declaration_query(year).first(
+        portfolio=portfolio.pk, tenancy=tenancy_id, token=token
+    )
+
+
+@compiled
+def _tenancy_for_declaration_query(year: int) -> QuerySet[Tenancy]:
     return (
         with_rents(
             Tenancy.objects.select_for_update(of=("self",)).filter(
-                portfolio=portfolio, pk=tenancy_id
+                portfolio_id=Param("portfolio", BigIntegerField()),
+                pk=Param("tenancy", BigIntegerField()),
             ),
             year=year,
         )
         .annotate(
             has_history=Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)),
-            replayed_id=Subquery(RentSubmission.objects.filter(token=token).values("pk")[:1]),
+            replayed_id=Subquery(
+                RentSubmission.objects.filter(token=Param("token", UUIDField())).values("pk")[:1]
+            ),
         )
-        .first()
+        .order_by("pk")[:1]
     )
 
 

@@ -1,0 +1,113 @@
+"""Queries of a hot path compiled by the ORM once per database connection, then run with new
+values: where building and compiling a query cost more than running it (the API's declaration
+spent half of its time compiling the same few queries, docs/performance.md).
+
+A query is written with the ORM as usual, with ``Param(name, field)`` where a value changes
+from one run to the next; ``compiled`` builds and compiles it once per connection (each thread
+has its own) and key (what changes the SQL itself, e.g. a campaign year); ``PreparedQuery``
+then runs the same SQL with the values bound, and gives the rows or the model instances the
+ORM would give (the fields' database converters applied: a Decimal on SQLite too)."""
+
+import functools
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Expression, Field, Model, QuerySet
+
+
+class Param(Expression):
+    """A value given at each run of a compiled query, by name; ``output_field`` adapts it for
+    the database (a UUID on SQLite, a date)."""
+
+    def __init__(self, name: str, output_field: Field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+    def db_value(self, values: Mapping, connection):
+        return self.output_field.get_db_prep_value(values[self.name], connection, prepared=False)
+
+
+def bind(params: Sequence, values: Mapping, connection) -> list:
+    """The parameters of compiled SQL, each Param replaced by its value in ``values``."""
+    return [p.db_value(values, connection) if isinstance(p, Param) else p for p in params]
+
+
+_compiled: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def compiled(build: Callable):
+    """Decorator: ``build(*key)`` (a QuerySet with Params, or SQL and its parameters) is called
+    once per database connection and key, its result kept with the connection; the key must
+    say everything the SQL depends on (never today's date, never a user)."""
+
+    @functools.wraps(build)
+    def get(*key):
+        connection = connections[DEFAULT_DB_ALIAS]
+        kept = _compiled.setdefault(connection, {})
+        try:
+            return kept[(build, key)]
+        except KeyError:
+            result = build(*key)
+            if isinstance(result, QuerySet):
+                result = PreparedQuery(result, connection)
+            kept[(build, key)] = result
+            return result
+
+    return get
+
+
+class PreparedQuery:
+    """A QuerySet compiled once: its SQL, its parameters (with Params) and what turns its rows
+    into values and instances. Queries without select_related only."""
+
+    def __init__(self, queryset: QuerySet, connection):
+        compiler = queryset.query.get_compiler(connection=connection)
+        self.sql, self.params = compiler.as_sql()
+        self.connection = connection
+        self.model = queryset.model
+        select = compiler.select[: compiler.col_count]
+        self.converters = compiler.get_converters([column[0] for column in select])
+        klass_info = compiler.klass_info
+        if klass_info is not None:
+            if klass_info.get("related_klass_infos"):
+                raise ValueError("a prepared query reads one model (no select_related)")
+            fields = klass_info["select_fields"]
+            self.model_columns = slice(fields[0], fields[-1] + 1)
+            self.attnames = [column[0].target.attname for column in select[self.model_columns]]
+            self.annotations = dict(compiler.annotation_col_map)
+
+    def rows(self, **values) -> list[list]:
+        """The rows of a run, converted as the ORM converts them."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, bind(self.params, values, self.connection))
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows:
+            for position, (converters, expression) in self.converters.items():
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, self.connection)
+                row[position] = value
+        return rows
+
+    def instances(self, **values) -> list[Model]:
+        """The model instances of a run, their annotations set, as QuerySet iteration makes."""
+        found = []
+        for row in self.rows(**values):
+            instance = self.model.from_db(
+                self.connection.alias, self.attnames, row[self.model_columns]
+            )
+            for name, position in self.annotations.items():
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def first(self, **values) -> Model | None:
+        found = self.instances(**values)
+        return found[0] if found else None
