@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Expression, Field, Model, QuerySet
+from django.db.transaction import TransactionManagementError
 
 
 class Param(Expression):
@@ -71,6 +72,7 @@ class PreparedQuery:
         compiler = queryset.query.get_compiler(connection=connection)
         self.sql, self.params = compiler.as_sql()
         self.connection = connection
+        self.locks = queryset.query.select_for_update and connection.features.has_select_for_update
         self.model = queryset.model
         select = compiler.select[: compiler.col_count]
         self.converters = compiler.get_converters([column[0] for column in select])
@@ -85,6 +87,10 @@ class PreparedQuery:
 
     def rows(self, **values) -> list[list]:
         """The rows of a run, converted as the ORM converts them."""
+        if self.locks and self.connection.get_autocommit():  # as the ORM refuses it
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         with self.connection.cursor() as cursor:
             cursor.execute(self.sql, bind(self.params, values, self.connection))
             rows = [list(row) for row in cursor.fetchall()]

@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Exists, OuterRef, QuerySet, Subquery, UUIDField
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    OuterRef,
+    PositiveSmallIntegerField,
+    QuerySet,
+    Subquery,
+    UUIDField,
+)
 
 from portail.common import clock
 from portail.common.formats import french_amount, french_long_date
@@ -149,7 +157,7 @@ def declare_rent(
         )
     # The current rent row is locked before its version is read: a concurrent correction
     # (screen or file) waits, then reads the version this one wrote.
-    current = JulyRent.objects.select_for_update().filter(tenancy=tenancy, year=year).first()
+    current = _current_rent_locked().first(tenancy=tenancy.pk, year=year)
     latest = _latest_declared(tenancy, current, year=year)
     current_version = latest.version if latest else 0
     if current_version != expected_version:
@@ -170,6 +178,19 @@ def declare_rent(
     events.acknowledgement_ready(submission, lines=1)
     log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
     return submission
+
+
+@compiled
+def _current_rent_locked() -> QuerySet[JulyRent]:
+    """The July rent of a tenancy and year, locked (compiled once)."""
+    return (
+        JulyRent.objects.select_for_update()
+        .filter(
+            tenancy_id=Param("tenancy", BigIntegerField()),
+            year=Param("year", PositiveSmallIntegerField()),
+        )
+        .order_by("pk")[:1]
+    )
 
 
 def _answer_to_outdated_form(latest, *, amount: Decimal) -> RentSubmission:
@@ -259,7 +280,7 @@ def record_current_rent(*, tenancy_id: int, year: int, values: dict) -> JulyRent
     """Make these values the July rent of the year, the one it replaces going to the history
     when a landlord had declared it. Declared values carry ``submission`` and ``version``;
     others (feed, receipt) carry neither."""
-    current = JulyRent.objects.select_for_update().filter(tenancy_id=tenancy_id, year=year).first()
+    current = _current_rent_locked().first(tenancy=tenancy_id, year=year)
     return _replace_current_rent(current, tenancy_id=tenancy_id, year=year, values=values)
 
 

@@ -8,8 +8,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Subquery, UUIDField
+from django.db.transaction import TransactionManagementError
 
 from portail.common.prepared import Param, compiled
 from portail.portfolios.models import Tenancy
@@ -102,3 +103,18 @@ def test_compiled_once_per_connection_and_key():
 def test_a_value_not_given_is_refused():
     with pytest.raises(KeyError, match="token"):
         _prepared(2026).instances(portfolio=1)
+
+
+@compiled
+def _locked():
+    return Tenancy.objects.select_for_update().filter(pk=Param("pk", BigIntegerField()))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_a_locking_query_is_refused_outside_a_transaction_as_the_orm_refuses_it():
+    tenancy = TenancyFactory()
+    with transaction.atomic():
+        assert _locked().first(pk=tenancy.pk) == tenancy
+    with pytest.raises(TransactionManagementError):
+        _locked().first(pk=tenancy.pk)
