@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from portail.common import clock
-from portail.common.prepared import Param, bind, compiled
+from portail.common.prepared import Param, bind, compiled, statement_cursor
 from portail.portfolios.models import Tenancy
 
 from . import rules
@@ -218,7 +218,7 @@ def _upsert_states(ids: list[int], years: list[int], deltas: Counter) -> None:
     # nothing): a few shapes of the statements, each compiled once.
     ids = ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
     lock_sql, upsert_sql, params = _refresh_statements(tuple(years), len(ids))
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(lock_sql, [*years, *ids])
         old = {(row[4], row[5]): row[:4] for row in cursor.fetchall()}
         values = {f"id{index}": tenancy_id for index, tenancy_id in enumerate(ids)}

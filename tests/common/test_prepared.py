@@ -118,3 +118,16 @@ def test_a_locking_query_is_refused_outside_a_transaction_as_the_orm_refuses_it(
         assert _locked().first(pk=tenancy.pk) == tenancy
     with pytest.raises(TransactionManagementError):
         _locked().first(pk=tenancy.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_compiled_statements_are_prepared_on_the_server_and_the_orms_are_not():
+    tenancy = TenancyFactory()
+    for _ in range(2):
+        assert _prepared(2026).first(portfolio=tenancy.portfolio_id, token=uuid.uuid4()) == tenancy
+    assert not JulyRent.objects.filter(amount__gt=1_000_000).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert len([s for s in prepared if "rents_rentsubmission" in s]) == 1
+    assert not [s for s in prepared if '"rents_julyrent"."amount" >' in s]  # the ORM's: not
