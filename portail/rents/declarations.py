@@ -127,7 +127,6 @@ def _latest_declared(tenancy: Tenancy, current: JulyRent | None, *, year: int):
     return selectors.latest_declaration(tenancy, year=year)
 
 
-@transaction.atomic
 def declare_rent(
     *,
     user,
@@ -143,8 +142,34 @@ def declare_rent(
     (difficulty 10 for the amount, 9 for the missing July N-1 rent).
 
     A new declaration's submission carries ``recorded_rent``: the current July N rent it
-    made (its amount and version), so that callers need not read it back."""
+    made (its amount and version), so that callers need not read it back.
+
+    Atomic, in the caller's transaction when there is one (the API's, which records the
+    Idempotency-Key's answer with it) without a savepoint of its own: every refusal is
+    decided before anything is written (a concurrent twin's attempt is undone by its own
+    savepoint), so the block ends normally and the refusal is raised after it, leaving the
+    caller's transaction usable, as a savepoint would, for two statements fewer."""
     check_may_declare(user, portfolio)
+    with transaction.atomic(savepoint=False):
+        try:
+            return _declare_rent(
+                user=user,
+                portfolio=portfolio,
+                tenancy_id=tenancy_id,
+                year=year,
+                amount=amount,
+                token=token,
+                expected_version=expected_version,
+                confirmed=confirmed,
+            )
+        except DeclarationRefused as refusal:
+            refused = refusal
+    raise refused
+
+
+def _declare_rent(
+    *, user, portfolio, tenancy_id, year, amount, token, expected_version, confirmed
+) -> RentSubmission:
     tenancy = _tenancy_for_declaration(portfolio, tenancy_id, year, token)
     if tenancy is not None and tenancy.replayed_id is not None:
         return RentSubmission.objects.get(pk=tenancy.replayed_id)
