@@ -4,8 +4,10 @@ portfolio_for_user are the only ways to reach a portfolio."""
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, QuerySet
 from django.http import Http404
+
+from portail.common.prepared import Param, compiled
 
 from .models import Grant, Portfolio, Tenancy
 
@@ -13,12 +15,18 @@ from .models import Grant, Portfolio, Tenancy
 def portfolios_of_user(user) -> QuerySet[Portfolio]:
     """The portfolios a user may see: all of its landlord's for an administrator or a natural
     landlord's user, else those granted to it. Nothing for staff or anonymous visitors."""
-    if not user.is_authenticated or user.landlord_id is None or not user.is_active:
+    if not _sees_portfolios(user):
         return Portfolio.objects.none()
-    mine = Portfolio.objects.filter(landlord_id=user.landlord_id)
-    if user.is_landlord_admin or not user.landlord.is_legal:
-        return mine
-    return mine.filter(grants__user=user)
+    return _portfolios_seen(user.landlord_id, user.pk, by_grant=_declares_by_grant(user))
+
+
+def _sees_portfolios(user) -> bool:
+    return user.is_authenticated and user.landlord_id is not None and user.is_active
+
+
+def _portfolios_seen(landlord_id, user_id, *, by_grant: bool) -> QuerySet[Portfolio]:
+    mine = Portfolio.objects.filter(landlord_id=landlord_id)
+    return mine.filter(grants__user_id=user_id) if by_grant else mine
 
 
 def portfolio_for_user(user, portfolio_id: int) -> Portfolio:
@@ -40,21 +48,36 @@ def portfolio_for_request(request, portfolio_id: int) -> Portfolio:
 
 
 def _portfolio_among_visible(user, portfolio_id: int) -> tuple[Portfolio, list[Portfolio]]:
-    """The portfolio (404 if not visible) and all the portfolios the user may see, one query."""
-    queryset = portfolios_of_user(user)
-    if _declares_by_grant(user):
-        queryset = queryset.annotate(
-            declare_granted=Exists(
-                Grant.objects.filter(portfolio=OuterRef("pk"), user=user, right=Grant.Right.DECLARE)
-            )
+    """The portfolio (404 if not visible) and all the portfolios the user may see, one query
+    (compiled once: every page and API call of a portfolio reads it)."""
+    visible = []
+    if _sees_portfolios(user):
+        visible = _visible_portfolios(_declares_by_grant(user)).instances(
+            landlord=user.landlord_id, user=user.pk
         )
-    visible = list(queryset)
     portfolio = next((p for p in visible if p.pk == portfolio_id), None)
     if portfolio is None:
         raise Http404("Parc introuvable")
     portfolio.landlord = user.landlord  # the same landlord: portfolios_of_user filtered on it
     portfolio.may_declare = may_declare(user, portfolio)
     return portfolio, visible
+
+
+@compiled
+def _visible_portfolios(by_grant: bool) -> QuerySet[Portfolio]:
+    """portfolios_of_user, and for a user who declares by grant whether it may declare in
+    each (``declare_granted``)."""
+    user = Param("user", BigIntegerField())
+    queryset = _portfolios_seen(Param("landlord", BigIntegerField()), user, by_grant=by_grant)
+    if by_grant:
+        queryset = queryset.annotate(
+            declare_granted=Exists(
+                Grant.objects.filter(
+                    portfolio=OuterRef("pk"), user_id=user, right=Grant.Right.DECLARE
+                )
+            )
+        )
+    return queryset
 
 
 def header_portfolios(request) -> list[Portfolio]:
