@@ -10,9 +10,12 @@ PostgreSQL), in one run:
 
     .venv/bin/python bench/api.py [--requests 300] [--lines 100000] [--database-url URL]
 
-The database is recreated (default: the `api` database). Load: our own bounded generator
-(4 threads, each with its own http.client connection, a fixed count and a time limit per case,
-median of alternating rounds), as bench/rents_tenant_list.py does.
+The database is recreated (default: the `api` database), the campaign's states built for
+every portfolio (a declaration and a file change states, as in production). Load: our own
+bounded generator (4 threads, each with its own http.client connection, a fixed count and a
+time limit per case, median of alternating rounds), as bench/rents_tenant_list.py does. Each
+case also prints the CPU a request costs the server (gunicorn workers and PostgreSQL backends,
+read from /proc): on a shared machine it moves less than requests per second.
 """
 
 import argparse
@@ -55,6 +58,13 @@ def main() -> None:
     declared_portfolio, declared_ids = _add_portfolio(
         user.landlord, "BENCH-C", declare_count, 40_000_000
     )
+    # Their campaign states, as the turn of year builds them (make_portfolio built the first
+    # portfolio's): a declaration and a file then change states, as in production.
+    from portail.rents.campaign_state import build_year
+
+    build_year(_campaign_year())
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     from portail.common import clock
 
     _token, clear = create_token(
@@ -87,6 +97,9 @@ def main() -> None:
             "--timeout",
             "300",
         ],
+        # The portal's settings and URLs, and the second reference's endpoint (POST
+        # /bench/write): bench/api_reference_urls.py.
+        settings="api_reference_settings",
     )
     # A worker per task queue the files use (the files' own, and webhooks on the default one),
     # as scripts/serve.sh runs them.
@@ -99,7 +112,8 @@ def main() -> None:
         print(
             f"gunicorn {_gunicorn_version()}, 2 sync workers; db_worker files, default; DEBUG off"
         )
-        _declarations(port, clear, declared_portfolio.pk, [n for _, n in declared_ids], args)
+        cpu = _ServerCpu(server.pid, args.database_url)
+        _declarations(port, clear, declared_portfolio.pk, [n for _, n in declared_ids], args, cpu)
         _files(port, clear, cookie, screen_portfolio.pk, api_portfolio.pk, screen_ids, api_ids)
     finally:
         for process in (server, *workers):
@@ -171,14 +185,15 @@ def _session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def _start(port: int, arguments: list[str]) -> subprocess.Popen:
+def _start(port: int, arguments: list[str], settings: str = "config.settings") -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="false",
         LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE=settings,
+        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
     )
     return subprocess.Popen([sys.executable, *arguments], cwd=ROOT, env=env)
 
@@ -186,7 +201,49 @@ def _start(port: int, arguments: list[str]) -> subprocess.Popen:
 # --- 1. Declarations against the minimal endpoint ------------------------------------------
 
 
-def _declarations(port: int, clear: str, portfolio_id: int, numbers: list[str], args) -> None:
+class _ServerCpu:
+    """CPU time the server spends, read from /proc: the gunicorn workers and the PostgreSQL
+    backends of the benchmark's database (the task workers' idle polling included, a few ms a
+    second). Divided by the requests of a case, it does not depend on what else the shared
+    machine runs, as requests per second do."""
+
+    def __init__(self, server_pid: int, database_url: str):
+        self.server_pid = server_pid
+        self.database_url = database_url
+
+    def pids(self) -> tuple[list[int], list[int]]:
+        import psycopg
+
+        children = f"/proc/{self.server_pid}/task/{self.server_pid}/children"
+        with open(children) as file:
+            web = [int(pid) for pid in file.read().split()]
+        with psycopg.connect(self.database_url) as conn:
+            database = [
+                pid
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            ]
+        return web, database
+
+    def seconds(self, pids: tuple[list[int], list[int]]) -> tuple[float, float]:
+        return tuple(sum(_cpu_of(pid) for pid in group) for group in pids)
+
+
+def _cpu_of(pid: int) -> float:
+    """User and system CPU seconds of a process (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _declarations(
+    port: int, clear: str, portfolio_id: int, numbers: list[str], args, cpu: "_ServerCpu"
+) -> None:
     auth = {"Authorization": f"Bearer {clear}"}
     year = _campaign_year()
     numbers = iter(numbers)
@@ -203,25 +260,52 @@ def _declarations(port: int, clear: str, portfolio_id: int, numbers: list[str], 
         path = f"/api/v1/portfolios/{portfolio_id}/tenancies/{number}/july-rent"
         return _request(conn, "POST", path, headers, body, expect=201)
 
-    cases = {"minimal endpoint GET /token": minimal, "declare a July rent (POST)": declare}
+    def write(conn):
+        return _request(conn, "POST", "/bench/write", auth, b"")
+
+    cases = {
+        "minimal endpoint GET /token": minimal,
+        "minimal write POST /bench/write": write,
+        "declare a July rent (POST)": declare,
+    }
     for call in cases.values():
-        _load(port, call, THREADS, 10.0)  # warm both workers
+        _load(port, call, THREADS, 10.0)  # warm both workers and their connections
     rates = {label: [] for label in cases}
+    spent = {label: [] for label in cases}  # (web, database) CPU seconds a request, per round
     for _ in range(args.rounds):
         for label, call in cases.items():
-            rates[label].append(_load(port, call, args.requests, args.time_limit))
+            pids = cpu.pids()
+            before = cpu.seconds(pids)
+            rate, done = _load(port, call, args.requests, args.time_limit)
+            after = cpu.seconds(pids)
+            rates[label].append(rate)
+            spent[label].append(tuple((a - b) / done for a, b in zip(after, before, strict=True)))
     results = {label: statistics.median(values) for label, values in rates.items()}
     reference = results["minimal endpoint GET /token"]
     print(f"load: {THREADS} threads, {args.requests} requests a case, median of {args.rounds}")
     for label, rate in results.items():
         print(
-            f"{label:<30}: {rate:8.1f} req/s  ratio {rate / reference:5.3f}  "
+            f"{label:<32}: {rate:8.1f} req/s  ratio {rate / reference:5.3f}  "
             f"({', '.join(f'{r:.1f}' for r in rates[label])})"
         )
+    used = {
+        label: tuple(statistics.median(r[i] for r in rounds) * 1000 for i in (0, 1))
+        for label, rounds in spent.items()
+    }
+    for label, (web, database) in used.items():
+        print(f"{label:<32}: CPU a request {web:5.2f} ms web + {database:5.2f} ms database")
+    declaring = results["declare a July rent (POST)"]
+    cpu_declaring = sum(used["declare a July rent (POST)"])
     print(
-        f"declaring / minimal endpoint: {results['declare a July rent (POST)'] / reference:.3f}"
-        "  (target >= 0.5)"
+        "in CPU a request (web + database), declaring against the minimal endpoint: "
+        f"{sum(used['minimal endpoint GET /token']) / cpu_declaring:.3f}, against the minimal "
+        f"write: {sum(used['minimal write POST /bench/write']) / cpu_declaring:.3f}"
     )
+    print(
+        f"declaring / minimal write (one row, durable commit): "
+        f"{declaring / results['minimal write POST /bench/write']:.3f}"
+    )
+    print(f"declaring / minimal endpoint: {declaring / reference:.3f}  (target >= 0.5)")
 
 
 def _request(conn, method, path, headers, body=None, expect=200) -> int:
@@ -233,7 +317,8 @@ def _request(conn, method, path, headers, body=None, expect=200) -> int:
     return response.status
 
 
-def _load(port: int, call, count: int, time_limit: float) -> float:
+def _load(port: int, call, count: int, time_limit: float) -> tuple[float, int]:
+    """(requests per second, requests done) of ``count`` calls by THREADS threads."""
     lock = threading.Lock()
     remaining, done, errors = [count], [0], []
     deadline = time.monotonic() + time_limit
@@ -264,7 +349,7 @@ def _load(port: int, call, count: int, time_limit: float) -> float:
         thread.join()
     if errors:
         raise SystemExit(errors[0])
-    return done[0] / (time.perf_counter() - start)
+    return done[0] / (time.perf_counter() - start), done[0]
 
 
 # --- 2. A 100,000-line file: the API against the screen ------------------------------------

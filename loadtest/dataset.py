@@ -6,9 +6,9 @@ Recreates the database, migrates, then loads: LANDLORDS landlords (one in ten a 
 with its user (all share one Argon2 hash of ``PASSWORD``, confirmed e-mail), one portfolio;
 the first BIG landlords hold 10,000 tenancies each, the others 1 to 12; every tenancy has its
 July 2025 rent from the feed except one in fifty (a receipt is asked); the 2026 campaign is
-open; STAFF agents with a TOTP device whose key the load test knows; RECEIPTS receipts waiting
-for validation. The rows follow the feed's shapes (portail/feed) but skip its per-row checks,
-which bench/import_feed.py measures on their own.
+open, its kept states built; STAFF agents with a TOTP device whose key the load test knows;
+RECEIPTS receipts waiting for validation. The rows follow the feed's shapes (portail/feed) but
+skip its per-row checks, which bench/import_feed.py measures on their own.
 """
 
 import argparse
@@ -205,6 +205,14 @@ def load(*, landlords: int, big: int, staff: int, receipts: int) -> dict:
                 f"(SELECT max(id) FROM {table}))"
             )
     _campaign_staff_receipts(staff=staff, receipts=receipts, total=total)
+    # Rows written by COPY skip the services: the campaign's kept states and counts (the tenant
+    # list's filters and sorts, "Mes parcs" and the tenant list's totals) are built as at the
+    # turn of year (manage.py rebuild_campaign_state).
+    from portail.common import clock
+    from portail.rents.campaign_state import build_year
+    from portail.rents.rules import campaign_year
+
+    build_year(campaign_year(clock.today()))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return {"landlords": landlords, "tenancies": total}

@@ -143,6 +143,13 @@ def _verified_outcome(user: User | None, password: str) -> SignInResult | None:
     return SignInResult(user=user)
 
 
+def record_last_login(sender, user, **kwargs) -> None:
+    """When a user signed in (receiver of user_logged_in, AccountsConfig.ready): one UPDATE
+    of last_login, as Django's update_last_login writes it, without a model save."""
+    user.last_login = clock.now()
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
+
+
 def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignInResult:
     """Check identifier and password; refuse with a reason only where it helps (diff. 7, 8).
 

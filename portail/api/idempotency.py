@@ -23,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from portail.common import clock
+from portail.common.prepared import statement_cursor
 
 from . import rules
 from .models import IdempotencyKey
@@ -91,7 +92,7 @@ def _record(*, token_id: int, key: str, fingerprint: str, status: int, body: dic
     """Keep the answer given to this key; False when the key was already taken (one
     statement, no savepoint; PostgreSQL and SQLite alike)."""
     table = IdempotencyKey._meta.db_table
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:  # the same statement every time: prepared
         cursor.execute(
             f"INSERT INTO {table} (token_id, key, fingerprint, status_code, response, created_at) "  # noqa: S608 - our table's name
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (token_id, key) DO NOTHING RETURNING id",

@@ -20,8 +20,10 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import BigIntegerField, QuerySet
 
 from portail.common import clock
+from portail.common.prepared import Param, compiled
 from portail.correspondence import rules as outbox_rules
 from portail.events.models import DomainEvent
 
@@ -86,7 +88,7 @@ def fan_out(event: DomainEvent) -> None:
     kind of event, written in the event's transaction, sent after commit."""
     endpoints = [
         e
-        for e in WebhookEndpoint.objects.filter(landlord_id=event.landlord_id)
+        for e in _endpoints_of_landlord().instances(landlord=event.landlord_id)
         if event.kind in e.kinds
     ]
     if not endpoints:
@@ -96,6 +98,12 @@ def fan_out(event: DomainEvent) -> None:
     )
     ids = [d.pk for d in deliveries if d.pk is not None]
     transaction.on_commit(lambda: _enqueue(ids))
+
+
+@compiled
+def _endpoints_of_landlord() -> QuerySet[WebhookEndpoint]:
+    """A landlord's webhook endpoints (compiled once: every event reads them)."""
+    return WebhookEndpoint.objects.filter(landlord_id=Param("landlord", BigIntegerField()))
 
 
 def landlords_with_webhooks(kind: str, landlord_ids: set[int]) -> set[int]:

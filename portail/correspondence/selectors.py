@@ -17,6 +17,16 @@ def correspondence_of_user(user) -> QuerySet[Message]:
     )
 
 
+def correspondence_list_of_user(user) -> QuerySet[Message]:
+    """Mes courriers' list: correspondence_of_user without what each message says (its
+    bodies, kilobytes each; read on the message's own page)."""
+    return (
+        correspondence_of_user(user)
+        .select_related(None)
+        .only("pk", "sent_at", "channel", "subject", "context")
+    )
+
+
 def message_of_user(user, message_id: int) -> Message:
     """One message sent to this user; Message.DoesNotExist for anyone else's."""
     return correspondence_of_user(user).get(pk=message_id)

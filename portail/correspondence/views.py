@@ -17,7 +17,7 @@ from .models import Message
 @login_required
 @require_GET
 def history(request):
-    messages = selectors.correspondence_of_user(request.user)
+    messages = selectors.correspondence_list_of_user(request.user)
     return render(request, "correspondence/history.html", {"sent_messages": messages})
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     DecimalField,
     Exists,
@@ -33,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from portail.common import clock
+from portail.common.prepared import Param, bind, compiled, statement_cursor
 from portail.portfolios.models import Tenancy
 
 from . import rules
@@ -126,7 +128,7 @@ def refresh_states(tenancy_ids: Iterable[int], *, years: Iterable[int] | None = 
     # No savepoint (two statements fewer a declaration): a failed refresh fails the writer.
     with transaction.atomic(savepoint=False):
         for start in range(0, len(ids), CHUNK):
-            _upsert_states(Tenancy.objects.filter(pk__in=ids[start : start + CHUNK]), kept, deltas)
+            _upsert_states(ids[start : start + CHUNK], kept, deltas)
         _move_counts(deltas)
 
 
@@ -181,7 +183,36 @@ def _computed_sql(tenancies: QuerySet[Tenancy], years: list[int], *, few: bool):
     return f"({' UNION ALL '.join(parts)}) AS computed", params
 
 
-def _upsert_states(tenancies: QuerySet[Tenancy], years: list[int], deltas: Counter) -> None:
+@compiled
+def _refresh_statements(years: tuple[int, ...], count: int) -> tuple[str, str, list]:
+    """_upsert_states' two statements for ``count`` tenancies in these years: the SQL of the
+    lock, the SQL of the upsert and its parameters, a Param ``id0``, ``id1``... where each
+    tenancy id goes. Compiled once per connection and shape (the SQL depends on the years
+    only, never on the day): compiling declaration_status_sql and its lookups for every
+    refresh took half of a declaration's time through the API (docs/performance.md)."""
+    table = TenancyCampaignState._meta.db_table
+    ids = [Param(f"id{index}", BigIntegerField()) for index in range(count)]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    lock_sql = (
+        f"SELECT {', '.join(RETURNED)} FROM {table} "  # noqa: S608
+        f"WHERE year IN ({', '.join(['%s'] * len(years))}) "
+        f"AND tenancy_id IN ({', '.join(['%s'] * count)}) ORDER BY tenancy_id, year{lock}"
+    )
+    computed, params = _computed_sql(Tenancy.objects.filter(pk__in=ids), list(years), few=True)
+    mutable = [column for column in STATE_COLUMNS if column not in ("tenancy_id", "year")]
+    # WHERE true: SQLite reads ON CONFLICT after a SELECT's WHERE only.
+    upsert_sql = (
+        f"INSERT INTO {table} ({', '.join(STATE_COLUMNS)}) "  # noqa: S608
+        f"SELECT * FROM {computed} WHERE true ON CONFLICT (tenancy_id, year) DO UPDATE SET "
+        + ", ".join(f"{column} = excluded.{column}" for column in mutable)
+        + " WHERE "
+        + " OR ".join(f"{table}.{column} <> excluded.{column}" for column in mutable)
+        + f" RETURNING {', '.join(RETURNED)}"
+    )
+    return lock_sql, upsert_sql, list(params)
+
+
+def _upsert_states(ids: list[int], years: list[int], deltas: Counter) -> None:
     """Lock and read the current states of a few tenancies in these years (sorted, so two
     refreshes lock in the same order), then write the recomputed ones in one INSERT ... ON
     CONFLICT DO UPDATE that leaves alone the states whose values do not change (no new row
@@ -189,29 +220,15 @@ def _upsert_states(tenancies: QuerySet[Tenancy], years: list[int], deltas: Count
     ``deltas``. A declaration: these two statements and the counts' one."""
     if not years:
         return
-    table = TenancyCampaignState._meta.db_table
-    ids_sql, ids_params = tenancies.values("pk").query.sql_with_params()
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    computed, params = _computed_sql(tenancies, years, few=True)
-    mutable = [column for column in STATE_COLUMNS if column not in ("tenancy_id", "year")]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(RETURNED)} FROM {table} "  # noqa: S608
-            f"WHERE year IN ({', '.join(['%s'] * len(years))}) AND tenancy_id IN ({ids_sql}) "
-            f"ORDER BY tenancy_id, year{lock}",
-            [*years, *ids_params],
-        )
+    # The ids padded to a power of two with the last one (an id twice in an IN list changes
+    # nothing): a few shapes of the statements, each compiled once.
+    ids = ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
+    lock_sql, upsert_sql, params = _refresh_statements(tuple(years), len(ids))
+    with statement_cursor(connection) as cursor:
+        cursor.execute(lock_sql, [*years, *ids])
         old = {(row[4], row[5]): row[:4] for row in cursor.fetchall()}
-        # WHERE true: SQLite reads ON CONFLICT after a SELECT's WHERE only.
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(STATE_COLUMNS)}) "  # noqa: S608
-            f"SELECT * FROM {computed} WHERE true ON CONFLICT (tenancy_id, year) DO UPDATE SET "
-            + ", ".join(f"{column} = excluded.{column}" for column in mutable)
-            + " WHERE "
-            + " OR ".join(f"{table}.{column} <> excluded.{column}" for column in mutable)
-            + f" RETURNING {', '.join(RETURNED)}",
-            params,
-        )
+        values = {f"id{index}": tenancy_id for index, tenancy_id in enumerate(ids)}
+        cursor.execute(upsert_sql, bind(params, values, connection))
         for row in cursor.fetchall():
             key = (row[4], row[5])
             if key in old:

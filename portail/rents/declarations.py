@@ -7,10 +7,19 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    OuterRef,
+    PositiveSmallIntegerField,
+    QuerySet,
+    Subquery,
+    UUIDField,
+)
 
 from portail.common import clock
 from portail.common.formats import french_amount, french_long_date
+from portail.common.prepared import Param, compiled
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import may_declare
@@ -65,19 +74,29 @@ def _tenancy_for_declaration(
 ) -> Tenancy | None:
     """The tenancy, locked, with its rents and status, whether a July N version of it was
     ever superseded (``has_history``) and the submission already sent with this token
-    (``replayed_id``): one query."""
+    (``replayed_id``): one query, compiled once per year."""
+    return _tenancy_for_declaration_query(year).first(
+        portfolio=portfolio.pk, tenancy=tenancy_id, token=token
+    )
+
+
+@compiled
+def _tenancy_for_declaration_query(year: int) -> QuerySet[Tenancy]:
     return (
         with_rents(
             Tenancy.objects.select_for_update(of=("self",)).filter(
-                portfolio=portfolio, pk=tenancy_id
+                portfolio_id=Param("portfolio", BigIntegerField()),
+                pk=Param("tenancy", BigIntegerField()),
             ),
             year=year,
         )
         .annotate(
             has_history=Exists(RentDeclaration.objects.filter(tenancy=OuterRef("pk"), year=year)),
-            replayed_id=Subquery(RentSubmission.objects.filter(token=token).values("pk")[:1]),
+            replayed_id=Subquery(
+                RentSubmission.objects.filter(token=Param("token", UUIDField())).values("pk")[:1]
+            ),
         )
-        .first()
+        .order_by("pk")[:1]
     )
 
 
@@ -108,7 +127,6 @@ def _latest_declared(tenancy: Tenancy, current: JulyRent | None, *, year: int):
     return selectors.latest_declaration(tenancy, year=year)
 
 
-@transaction.atomic
 def declare_rent(
     *,
     user,
@@ -124,8 +142,34 @@ def declare_rent(
     (difficulty 10 for the amount, 9 for the missing July N-1 rent).
 
     A new declaration's submission carries ``recorded_rent``: the current July N rent it
-    made (its amount and version), so that callers need not read it back."""
+    made (its amount and version), so that callers need not read it back.
+
+    Atomic, in the caller's transaction when there is one (the API's, which records the
+    Idempotency-Key's answer with it) without a savepoint of its own: every refusal is
+    decided before anything is written (a concurrent twin's attempt is undone by its own
+    savepoint), so the block ends normally and the refusal is raised after it, leaving the
+    caller's transaction usable, as a savepoint would, for two statements fewer."""
     check_may_declare(user, portfolio)
+    with transaction.atomic(savepoint=False):
+        try:
+            return _declare_rent(
+                user=user,
+                portfolio=portfolio,
+                tenancy_id=tenancy_id,
+                year=year,
+                amount=amount,
+                token=token,
+                expected_version=expected_version,
+                confirmed=confirmed,
+            )
+        except DeclarationRefused as refusal:
+            refused = refusal
+    raise refused
+
+
+def _declare_rent(
+    *, user, portfolio, tenancy_id, year, amount, token, expected_version, confirmed
+) -> RentSubmission:
     tenancy = _tenancy_for_declaration(portfolio, tenancy_id, year, token)
     if tenancy is not None and tenancy.replayed_id is not None:
         return RentSubmission.objects.get(pk=tenancy.replayed_id)
@@ -138,7 +182,7 @@ def declare_rent(
         )
     # The current rent row is locked before its version is read: a concurrent correction
     # (screen or file) waits, then reads the version this one wrote.
-    current = JulyRent.objects.select_for_update().filter(tenancy=tenancy, year=year).first()
+    current = _current_rent_locked().first(tenancy=tenancy.pk, year=year)
     latest = _latest_declared(tenancy, current, year=year)
     current_version = latest.version if latest else 0
     if current_version != expected_version:
@@ -159,6 +203,19 @@ def declare_rent(
     events.acknowledgement_ready(submission, lines=1)
     log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
     return submission
+
+
+@compiled
+def _current_rent_locked() -> QuerySet[JulyRent]:
+    """The July rent of a tenancy and year, locked (compiled once)."""
+    return (
+        JulyRent.objects.select_for_update()
+        .filter(
+            tenancy_id=Param("tenancy", BigIntegerField()),
+            year=Param("year", PositiveSmallIntegerField()),
+        )
+        .order_by("pk")[:1]
+    )
 
 
 def _answer_to_outdated_form(latest, *, amount: Decimal) -> RentSubmission:
@@ -248,7 +305,7 @@ def record_current_rent(*, tenancy_id: int, year: int, values: dict) -> JulyRent
     """Make these values the July rent of the year, the one it replaces going to the history
     when a landlord had declared it. Declared values carry ``submission`` and ``version``;
     others (feed, receipt) carry neither."""
-    current = JulyRent.objects.select_for_update().filter(tenancy_id=tenancy_id, year=year).first()
+    current = _current_rent_locked().first(tenancy=tenancy_id, year=year)
     return _replace_current_rent(current, tenancy_id=tenancy_id, year=year, values=values)
 
 

@@ -259,6 +259,35 @@ def campaign_counts_per_portfolio(year: int) -> QuerySet:
     )
 
 
+KEPT_YEAR_KEY = "rents:latest-kept-year"
+
+
+def latest_kept_year() -> int | None:
+    """The latest campaign year whose states are kept (cached a minute: built once a year)."""
+    year = cache.get(KEPT_YEAR_KEY)
+    if year is None:
+        year = CampaignStateYear.objects.order_by("-year").values_list("year", flat=True).first()
+        year = year or 0  # 0: none kept, cached as well
+        cache.set(KEPT_YEAR_KEY, year, CAMPAIGN_CACHE_SECONDS)
+    return year or None
+
+
+def kept_tenancy_counts(portfolio_ids: list[int]) -> dict[int, int] | None:
+    """How many tenancies each portfolio holds, summed from the kept counts of the latest kept
+    year (a few rows a portfolio, on their unique index): every tenancy has a state in every
+    kept year, kept by each write (campaign_state). None when no year is kept. Registered for
+    "Mes parcs" and the tenant list's total (portfolios.selectors.tenancy_counts)."""
+    year = latest_kept_year()
+    if year is None:
+        return None
+    return dict(
+        CampaignStatusCount.objects.filter(year=year, portfolio_id__in=portfolio_ids)
+        .values_list("portfolio_id")
+        .annotate(n=Sum("tenancies"))
+        .order_by()
+    )
+
+
 def concerned_tenancy_ids(year: int) -> QuerySet:
     """The ids of the tenancies concerned by year N: from the kept states once built."""
     if CampaignStateYear.objects.filter(year=year).exists():

@@ -48,7 +48,6 @@ def declare(request, portfolio_id: int, tenancy_id: int):
         "year": year,
         "previous_year": year - 1,
         "campaign": campaign,
-        "history": selectors.declaration_history(tenancy, year=year),
         "help_entry": Difficulty.AMOUNT_NOT_ACCEPTED,
     }
     if tenancy.status == rules.Status.RECEIPT:
@@ -56,17 +55,27 @@ def declare(request, portfolio_id: int, tenancy_id: int):
         context["receipt_form"] = ReceiptForm(year=year - 1)
         return render(request, "rents/receipt_needed.html", context)
     if tenancy.status == rules.Status.NOT_REQUIRED or not campaign.is_open:
-        return render(request, "rents/not_offered.html", context)
+        return _render_with_history(request, "rents/not_offered.html", context)
     if request.method != "POST":
-        context["form"] = _first_declaration_form(tenancy, year=year)
+        history = context["history"] = selectors.declaration_history(tenancy, year=year)
+        context["form"] = _first_declaration_form(tenancy, year=year, history=history)
         return render(request, "rents/declare.html", context)
     return _declaration_step(request, context)
 
 
-def _first_declaration_form(tenancy, *, year: int) -> DeclarationForm:
-    """The form as first shown: a fresh token, the version it is based on, the current amount."""
-    latest = selectors.latest_declaration(tenancy, year=year)
-    initial = {"token": uuid.uuid4(), "version": latest.version if latest else 0}
+def _render_with_history(request, template: str, context: dict):
+    """The pages that show the declaration's history (the entry, and the tenancy that is not
+    offered); the summary and the sending do not read it (two queries)."""
+    tenancy, year = context["tenancy"], context["year"]
+    context["history"] = selectors.declaration_history(tenancy, year=year)
+    return render(request, template, context)
+
+
+def _first_declaration_form(tenancy, *, year: int, history: list) -> DeclarationForm:
+    """The form as first shown: a fresh token, the version it is based on, the current amount.
+    The version is the history's last (selectors.latest_declaration's, read once: the
+    current declared rent if any, else the last superseded version)."""
+    initial = {"token": uuid.uuid4(), "version": history[-1].version if history else 0}
     if tenancy.rent_current is not None:
         initial["amount"] = str(tenancy.rent_current).replace(".", ",")
     return DeclarationForm(initial=initial, year=year)
@@ -81,7 +90,7 @@ def _declaration_step(request, context):
     if action == "modifier" or not form.is_valid():
         if action == "modifier":
             form.errors.clear()
-        return render(request, "rents/declare.html", context)
+        return _render_with_history(request, "rents/declare.html", context)
     amount = context["amount"] = form.cleaned_data["amount"]
     context["warnings"] = declarations.amount_warnings_for(tenancy, amount=amount, year=year)
     if action != "envoyer":
@@ -105,7 +114,7 @@ def _declaration_step(request, context):
         )
     except DeclarationRefused as refusal:
         form.add_error(None, refusal.message)
-        return render(request, "rents/declare.html", context)
+        return _render_with_history(request, "rents/declare.html", context)
     return redirect(
         "rents:acknowledgement",
         portfolio_id=context["portfolio"].pk,
@@ -169,14 +178,21 @@ def history(request, portfolio_id: int):
     )
 
 
+ACKNOWLEDGEMENT_LINES_SHOWN = 1000
+
+
 def _acknowledgement_context(request, portfolio_id, submission_id):
     portfolio = portfolio_for_request(request, portfolio_id)
     submission = selectors.submission_for_portfolio(portfolio, submission_id)
+    lines = selectors.declarations_of_submission(submission)
+    # One line more than shown says whether there are more: then only are they counted.
+    shown = list(lines[: ACKNOWLEDGEMENT_LINES_SHOWN + 1])
+    more = len(shown) > ACKNOWLEDGEMENT_LINES_SHOWN
     return {
         "portfolio": portfolio,
         "submission": submission,
-        "declarations": selectors.declarations_of_submission(submission)[:1000],
-        "count": selectors.declarations_of_submission(submission).count(),
+        "declarations": shown[:ACKNOWLEDGEMENT_LINES_SHOWN],
+        "count": lines.count() if more else len(shown),
     }
 
 

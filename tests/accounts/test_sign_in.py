@@ -304,3 +304,40 @@ def test_demo_accounts_never_sign_in_with_debug_off(client, demo_accounts, setti
         assert "Identifiant ou mot de passe incorrect" in body_of(response), identifier
     assert "_auth_user_id" not in client.session
     assert Event.objects.filter(action="sign_in.demo_refused").count() == 3
+
+
+def test_new_visitors_get_the_same_page_each_with_its_own_working_token():
+    import re
+
+    from django.test import Client
+
+    user = UserFactory()
+    pages, tokens = [], []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(SIGN_IN).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        pages.append(page.replace(token, "TOKEN"))
+        tokens.append(token)
+        response = visitor.post(
+            SIGN_IN,
+            {"csrfmiddlewaretoken": token, "identifier": user.identifier, "password": PASSWORD},
+        )
+        assert response.status_code == 302  # the visitor's own token is accepted
+    assert pages[0] == pages[1] and tokens[0] != tokens[1]
+    assert "Se connecter" in pages[0] and "Se déconnecter" not in pages[0]
+
+
+def test_a_visit_with_a_destination_a_notice_or_a_session_gets_its_own_page(client):
+    user = UserFactory()
+    page = client.get(SIGN_IN + "?next=/courriers/").content.decode()
+    assert 'name="next" value="/courriers/"' in page
+    post_sign_in(client, user.identifier, PASSWORD)
+    signed_in = client.get(SIGN_IN).content.decode()
+    assert "Se déconnecter" in signed_in  # the header of a signed-in user, not a visitor's
+    session = client.session
+    session["signed_in_at"] -= 13 * 3600  # signed in 13 hours ago: the next page ends it
+    session.save()
+    ended = client.get("/courriers/", follow=True)
+    assert ended.redirect_chain[-1][0] == SIGN_IN
+    assert "on reste connecté 12 heures au plus" in body_of(ended)

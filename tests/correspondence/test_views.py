@@ -49,8 +49,11 @@ def test_mes_courriers_lists_own_messages_newest_first_with_masked_secrets(
     )
     other = _sent(UserFactory(email="jean@example.org"), "Message de Jean")
     _sign_in(client, user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as queries:
         page = client.get("/courriers/").content.decode()
+    # The list reads no message's bodies (kilobytes each): the message's page does.
+    listed = [q["sql"] for q in queries.captured_queries if "correspondence_message" in q["sql"]]
+    assert len(listed) == 1 and "body_html" not in listed[0] and "body_text" not in listed[0]
     assert page.index(newer.subject) < page.index(older.subject)
     assert "Message de Jean" not in page
     assert "0000 0001 96" in page

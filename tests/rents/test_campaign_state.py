@@ -295,3 +295,22 @@ def test_a_declaration_refreshes_its_state_in_three_statements(django_assert_num
     assert kept_right() == []
     state = TenancyCampaignState.objects.get(tenancy=tenancy, year=YEAR)
     assert (state.status, state.rent_current_key) == (rules.Status.DECLARED, Decimal("510.00"))
+
+
+def test_a_refresh_of_few_tenancies_reuses_its_compiled_statements_with_their_own_ids():
+    world = make_world()
+    years = (2026, 2027)
+    assert campaign_state._refresh_statements(years, 1) is campaign_state._refresh_statements(
+        years, 1
+    )  # compiled once for this shape and connection
+    # and what it computes is each tenancy's own state
+    TenancyCampaignState.objects.all().delete()
+    CampaignStatusCount.objects.all().delete()
+    campaign_state.refresh_states([world.known.pk])
+    campaign_state.refresh_states([world.missing.pk])
+    campaign_state.refresh_states([world.known.pk, world.missing.pk, world.gone.pk])
+    assert dict(TenancyCampaignState.objects.values_list("tenancy_id", "status")) == {
+        world.known.pk: rules.Status.TO_DECLARE,
+        world.missing.pk: rules.Status.RECEIPT,
+        world.gone.pk: rules.Status.NOT_REQUIRED,
+    }

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from portail.portfolios.models import Grant
 from portail.portfolios.selectors import portfolio_for_user
@@ -63,6 +64,19 @@ def test_a_stale_tab_with_another_amount_is_refused_not_recorded():
         declare(world, world.known, "656.00", version=0)
     assert "(655,00\u00a0€)" in refusal.value.message  # the French amount, never 655.00 €
     assert JulyRent.objects.get(tenancy=world.known, year=2026).amount == Decimal("655.00")
+
+
+def test_a_refusal_leaves_the_callers_transaction_usable_and_writes_nothing():
+    """declare_rent has no savepoint of its own: a refusal is decided before any write."""
+    world = make_world()
+    with transaction.atomic():
+        with pytest.raises(declarations.DeclarationRefused, match="inhabituel"):
+            declare(world, world.known, "5000.01")  # above the IRL: to confirm
+        with pytest.raises(declarations.DeclarationRefused, match="juillet 2025"):
+            declare(world, world.missing, "600.00", confirmed=True)
+        assert not JulyRent.objects.filter(year=2026).exists()  # the transaction still reads
+        submission = declare(world, world.known, "655.00")
+    assert JulyRent.objects.get(tenancy=world.known, year=2026).submission == submission
 
 
 def test_a_correction_adds_a_version_and_keeps_the_first():

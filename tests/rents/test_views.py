@@ -139,3 +139,42 @@ def test_the_acknowledgement_of_a_corrected_declaration_still_lists_its_line(cli
     assert "Alice ARNAUD" in first_pdf and "655,00" in first_pdf and "652,00" not in first_pdf
     history = client.get(url).content.decode().split("Historique de la déclaration")[1]
     assert history.index("655,00") < history.index("652,00")
+
+
+def test_an_acknowledgement_pdf_is_made_once_for_what_it_shows(client, monkeypatch):
+    from portail.common.pdf import html_to_pdf
+    from portail.rents import acknowledgements
+
+    made = []
+
+    def counted(html):
+        made.append(html)
+        return html_to_pdf(html)
+
+    monkeypatch.setattr(acknowledgements, "html_to_pdf", counted)
+    world = make_world()
+    client.force_login(world.user)
+    url = declare_url(world, world.known)
+    pdfs = []
+    for amount in ("655,00", "652,00"):
+        page = client.get(url).content.decode()
+        data = {
+            "amount": amount,
+            "token": hidden(page, "token"),
+            "version": hidden(page, "version"),
+        }
+        pdfs.append(client.post(url, {**data, "action": "envoyer"})["Location"] + "accuse.pdf")
+    first = client.get(pdfs[0])
+    assert len(made) == 1 and "655,00" in pdf_text(first)
+    again = client.get(pdfs[0])
+    assert len(made) == 1 and again.content == first.content  # the same bytes, not made again
+    assert again["Content-Type"] == "application/pdf"
+    second = pdf_text(client.get(pdfs[1]))
+    assert len(made) == 2 and "652,00" in second and "655,00" not in second
+    # The correction did not change what the first sending's acknowledgement shows.
+    assert client.get(pdfs[0]).content == first.content and len(made) == 2
+    # Anything it shows that changes makes it again: here the tenant's name, from the feed.
+    world.known.tenant_name = "Alice ARNAUD-BERT"
+    world.known.save()
+    renamed = pdf_text(client.get(pdfs[0]))
+    assert len(made) == 3 and "ARNAUD-BERT" in renamed and "655,00" in renamed

@@ -3,11 +3,12 @@ its French refusals; an Idempotency-Key makes a retried request record once."""
 
 import uuid
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import BigIntegerField, CharField, F, FilteredRelation, Q
 from django.http import Http404, HttpResponse
 from ninja import Header, Router, Status
 
 from portail.common import clock
+from portail.common.prepared import Param, compiled
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Tenancy
 from portail.rents import rules, selectors
@@ -49,18 +50,28 @@ def _tenancy_to_declare(portfolio, recipient_number: str, *, year: int):
     """The tenancy's id and, to base a correction on, the version of its current July N rent
     when a landlord declared it (``current_version``) and whether its current rent is
     another's (``rent_current`` without a version): one light query, no status."""
-    tenancy = (
-        Tenancy.objects.filter(portfolio=portfolio, recipient_number=recipient_number)
+    tenancy = _tenancy_to_declare_query(year).first(
+        portfolio=portfolio.pk, recipient_number=recipient_number
+    )
+    if tenancy is None:
+        raise Http404("Locataire introuvable")
+    return tenancy
+
+
+@compiled
+def _tenancy_to_declare_query(year: int):
+    return (
+        Tenancy.objects.filter(
+            portfolio_id=Param("portfolio", BigIntegerField()),
+            recipient_number=Param("recipient_number", CharField()),
+        )
         .annotate(current_july=FilteredRelation("july_rents", condition=Q(july_rents__year=year)))
         .annotate(
             rent_current=F("current_july__amount"), current_version=F("current_july__version")
         )
         .only("pk", "recipient_number")
-        .first()
+        .order_by("pk")[:1]
     )
-    if tenancy is None:
-        raise Http404("Locataire introuvable")
-    return tenancy
 
 
 def _current_version(tenancy, *, year: int, campaign_year: int) -> int:

@@ -1,15 +1,10 @@
-"""Landlord pages of the other duties, under /parcs/<id>/: a tenancy's page, report an unpaid
-rent (with the live check of the rule in force), follow it, report a change, correct or
-withdraw it. The portfolio comes from portfolio_for_request only (404); writes need the right to
-declare (403)."""
+"""Unpaid rent: report one (with the live check of the rule in force), follow it, send its
+repayment plan, declare its debt paid off."""
 
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
@@ -18,53 +13,9 @@ from portail.common.http import client_ip
 from portail.common.pdf import pdf_download
 from portail.portfolios.selectors import portfolio_for_request
 
-from . import rules, selectors, services
-from .forms import ChangeForm, PaidOffForm, RepaymentPlanForm, TenancyChoiceForm, UnpaidRentForm
-from .models import ChangeReport
-
-T = TypeVar("T")
-
-
-def _recorded(form, write: Callable[[], T], *, field: str | None = None) -> T | None:
-    """What the service ``write`` returns once the form is valid; None when the form is not,
-    or when the service refuses (ReportRefused: its French message put on the form, on
-    ``field`` or on the form as a whole, for the page to show again)."""
-    if not form.is_valid():
-        return None
-    try:
-        return write()
-    except services.ReportRefused as refusal:
-        form.add_error(field, refusal.message)
-        return None
-
-
-def _declaring_portfolio(request, portfolio_id):
-    portfolio = portfolio_for_request(request, portfolio_id)
-    if not portfolio.may_declare:
-        raise PermissionDenied(services.CANNOT_DECLARE)
-    return portfolio
-
-
-@login_required
-def tenancy(request, portfolio_id: int, tenancy_id: int):
-    """A tenancy's page: its facts, its unpaid-rent reports and reported changes, what to do."""
-    portfolio = portfolio_for_request(request, portfolio_id)
-    tenancy = selectors.tenancy_of_portfolio(portfolio, tenancy_id)
-    unpaid, changes = selectors.reports_of_tenancy(tenancy)
-    return render(
-        request,
-        "obligations/tenancy.html",
-        {
-            "portfolio": portfolio,
-            "tenancy": tenancy,
-            "unpaid_reports": unpaid,
-            "open_unpaid": next((r for r in unpaid if r.status != "closed"), None),
-            "change_reports": changes,
-        },
-    )
-
-
-# --- Unpaid rent ------------------------------------------------------------------------------
+from .. import rules, selectors, services
+from ..forms import PaidOffForm, RepaymentPlanForm, TenancyChoiceForm, UnpaidRentForm
+from .common import declaring_portfolio, recorded
 
 
 @login_required
@@ -118,7 +69,7 @@ def _assessment(tenancy, form):
 def unpaid_new(request, portfolio_id: int, tenancy_id: int):
     """Report an unpaid rent: "Vérifier" says whether it is reportable under the rule in force,
     since when and until when; "Signaler l'impayé" sends it when it is."""
-    portfolio = _declaring_portfolio(request, portfolio_id)
+    portfolio = declaring_portfolio(request, portfolio_id)
     tenancy = selectors.tenancy_of_portfolio(portfolio, tenancy_id)
     existing = selectors.open_unpaid_report(tenancy)
     context = {"portfolio": portfolio, "tenancy": tenancy, "existing": existing}
@@ -132,7 +83,7 @@ def unpaid_new(request, portfolio_id: int, tenancy_id: int):
     context["assessment"] = assessment = _assessment(tenancy, form)
     if request.POST.get("action") != "envoyer" or assessment is None:
         return render(request, "obligations/unpaid_form.html", context)
-    report = _recorded(
+    report = recorded(
         form,
         lambda: services.report_unpaid_rent(
             user=request.user,
@@ -152,7 +103,7 @@ def unpaid_new(request, portfolio_id: int, tenancy_id: int):
 def unpaid_check(request, portfolio_id: int, tenancy_id: int):
     """The live check as an HTML fragment, for the form's script (the form's "Vérifier" button
     gives the same answer without JavaScript). Reads only; GET."""
-    portfolio = _declaring_portfolio(request, portfolio_id)
+    portfolio = declaring_portfolio(request, portfolio_id)
     tenancy = selectors.tenancy_of_portfolio(portfolio, tenancy_id)
     form = UnpaidRentForm(request.GET, direct_payment=tenancy.direct_payment)
     return render(
@@ -191,12 +142,12 @@ def unpaid_report_pdf(request, portfolio_id: int, unpaid_id: int):
 @login_required
 def unpaid_plan(request, portfolio_id: int, unpaid_id: int):
     """Send the signed repayment plan."""
-    portfolio = _declaring_portfolio(request, portfolio_id)
+    portfolio = declaring_portfolio(request, portfolio_id)
     report = selectors.unpaid_report_for_portfolio(portfolio, unpaid_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = RepaymentPlanForm(request.POST, request.FILES)
-    plan = _recorded(
+    plan = recorded(
         form,
         lambda: services.send_repayment_plan(
             user=request.user,
@@ -241,12 +192,12 @@ def unpaid_plan_file(request, portfolio_id: int, unpaid_id: int, plan_id: int):
 @login_required
 def unpaid_paid_off(request, portfolio_id: int, unpaid_id: int):
     """Declare the debt paid off."""
-    portfolio = _declaring_portfolio(request, portfolio_id)
+    portfolio = declaring_portfolio(request, portfolio_id)
     report = selectors.unpaid_report_for_portfolio(portfolio, unpaid_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = PaidOffForm(request.POST)
-    paid_off = _recorded(
+    paid_off = recorded(
         form,
         lambda: services.declare_debt_paid_off(
             user=request.user,
@@ -263,141 +214,3 @@ def unpaid_paid_off(request, portfolio_id: int, unpaid_id: int):
     context = _unpaid_context(request, portfolio_id, unpaid_id)
     context.update({"plan_form": RepaymentPlanForm(), "paid_off_form": form})
     return render(request, "obligations/unpaid_report.html", context)
-
-
-# --- Changes ----------------------------------------------------------------------------------
-
-
-@login_required
-def change_reports(request, portfolio_id: int):
-    portfolio = portfolio_for_request(request, portfolio_id)
-    return render(
-        request,
-        "obligations/change_list.html",
-        {
-            "portfolio": portfolio,
-            "reports": selectors.change_reports_of_portfolio(portfolio)[
-                : selectors.PORTFOLIO_LIST_LIMIT
-            ],
-        },
-    )
-
-
-@login_required
-def change_new(request, portfolio_id: int, tenancy_id: int, kind: str):
-    """Report a departure, a new number of co-tenants or the end of management."""
-    portfolio = _declaring_portfolio(request, portfolio_id)
-    tenancy = selectors.tenancy_of_portfolio(portfolio, tenancy_id)
-    if request.method != "POST":
-        form = ChangeForm(initial={"token": uuid.uuid4()}, kind=kind)
-    else:
-        form = ChangeForm(request.POST, kind=kind)
-        report = _recorded(
-            form,
-            lambda: services.report_change(
-                user=request.user,
-                portfolio=portfolio,
-                tenancy_id=tenancy.pk,
-                content=form.content(),
-                token=form.cleaned_data["token"] or uuid.uuid4(),
-                ip=client_ip(request),
-            ),
-        )
-        if report is not None:
-            return redirect(
-                "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
-            )
-    return render(
-        request,
-        "obligations/change_form.html",
-        {"portfolio": portfolio, "tenancy": tenancy, "form": form, "kind": kind},
-    )
-
-
-def _change_context(request, portfolio_id, report_id):
-    portfolio = portfolio_for_request(request, portfolio_id)
-    report = selectors.change_report_for_portfolio(portfolio, report_id)
-    context = {
-        "portfolio": portfolio,
-        "report": report,
-        "versions": selectors.change_versions(report),
-    }
-    if report.kind == ChangeReport.Kind.DEPARTURE:
-        context["departure_rule"] = rules.departure_month_rule(
-            move_out=report.move_out_date, direct_payment=report.tenancy.direct_payment
-        )
-    return context
-
-
-@login_required
-def change_report(request, portfolio_id: int, change_id: int):
-    """The acknowledgement of a change, its versions, and while pending: correct or withdraw."""
-    context = _change_context(request, portfolio_id, change_id)
-    return render(request, "obligations/change_report.html", context)
-
-
-@login_required
-def change_report_pdf(request, portfolio_id: int, change_id: int):
-    context = _change_context(request, portfolio_id, change_id)
-    return pdf_download(
-        "obligations/change_report_pdf.html",
-        context,
-        filename=f"accuse-changement-{context['report'].pk}.pdf",
-    )
-
-
-@login_required
-def change_correct(request, portfolio_id: int, change_id: int):
-    """Correct a change the agency has not handled yet: a new version, the former one kept."""
-    portfolio = _declaring_portfolio(request, portfolio_id)
-    report = selectors.change_report_for_portfolio(portfolio, change_id)
-    fields = ChangeForm.FIELDS[report.kind]
-    if request.method != "POST":
-        initial = {field: getattr(report, field) for field in fields}
-        form = ChangeForm(initial={**initial, "version": report.version}, kind=report.kind)
-    else:
-        form = ChangeForm(request.POST, kind=report.kind)
-        corrected = _recorded(
-            form,
-            lambda: services.correct_change(
-                user=request.user,
-                portfolio=portfolio,
-                report_id=report.pk,
-                content=form.content(),
-                expected_version=form.cleaned_data["version"] or 0,
-                ip=client_ip(request),
-            ),
-        )
-        if corrected is not None:
-            messages.success(request, "Correction enregistrée.")
-            return redirect(
-                "obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk
-            )
-    return render(
-        request,
-        "obligations/change_form.html",
-        {
-            "portfolio": portfolio,
-            "tenancy": report.tenancy,
-            "form": form,
-            "kind": report.kind,
-            "report": report,
-        },
-    )
-
-
-@login_required
-def change_withdraw(request, portfolio_id: int, change_id: int):
-    portfolio = _declaring_portfolio(request, portfolio_id)
-    report = selectors.change_report_for_portfolio(portfolio, change_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.withdraw_change(
-            user=request.user, portfolio=portfolio, report_id=report.pk, ip=client_ip(request)
-        )
-    except services.ReportRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, "Changement retiré : la Caf n'en tiendra pas compte.")
-    return redirect("obligations:change_report", portfolio_id=portfolio.pk, change_id=report.pk)
