@@ -60,7 +60,7 @@ def main() -> None:
     )
     # Their campaign states, as the turn of year builds them (make_portfolio built the first
     # portfolio's): a declaration and a file then change states, as in production.
-    from portail.rents.campaign_state import build_year
+    from portail.rents.campaign_years import build_year
 
     build_year(_campaign_year())
     with connection.cursor() as cursor:

@@ -200,7 +200,8 @@ def _copy_with_states(rows, user, portfolio, now) -> float:
     the year's states are rebuilt afterwards."""
     from django.db import connection, transaction
 
-    from portail.rents.campaign_state import STATE_COLUMNS, build_year
+    from portail.rents.campaign_state import STATE_COLUMNS
+    from portail.rents.campaign_years import build_year
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -110,7 +110,7 @@ def make_portfolio(tenancies: int):
     # Rows written by COPY skip the services: the campaign's states are built as at the turn of
     # year (manage.py rebuild_campaign_state).
     from portail.common import clock
-    from portail.rents.campaign_state import build_year
+    from portail.rents.campaign_years import build_year
     from portail.rents.rules import campaign_year
 
     build_year(campaign_year(clock.today()))

@@ -209,7 +209,7 @@ def load(*, landlords: int, big: int, staff: int, receipts: int) -> dict:
     # list's filters and sorts, "Mes parcs" and the tenant list's totals) are built as at the
     # turn of year (manage.py rebuild_campaign_state).
     from portail.common import clock
-    from portail.rents.campaign_state import build_year
+    from portail.rents.campaign_years import build_year
     from portail.rents.rules import campaign_year
 
     build_year(campaign_year(clock.today()))

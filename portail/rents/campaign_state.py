@@ -11,8 +11,7 @@ declaration_status_sql (an unchanged state is left alone) and moves the counts b
 difference in one INSERT ... ON CONFLICT DO UPDATE, in a fixed order, after the states: two
 transactions never wait on each other's counts in opposite orders. A file's set deletes its
 states (RETURNING the old ones, which locks them) and inserts them recomputed, one statement
-each. build_year builds a campaign year at its turn of year; verify_year compares what is kept
-with a recomputation (manage.py rebuild_campaign_state)."""
+each. A whole year (its turn of year, its check): campaign_years."""
 
 from collections import Counter
 from collections.abc import Iterable
@@ -33,7 +32,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from portail.common import clock
 from portail.common.prepared import Param, bind, compiled, statement_cursor
 from portail.portfolios.models import Tenancy
 
@@ -44,7 +42,6 @@ from .state_models import CampaignStateYear, CampaignStatusCount, TenancyCampaig
 from .tenant_list import with_rents
 
 CHUNK = 500
-VERIFY_CHUNK = 5000
 UNKNOWN_RENT = Decimal("-1.00")  # the sort key of a rent the agency does not know
 STATE_COLUMNS = (
     "tenancy_id",
@@ -129,7 +126,7 @@ def refresh_states(tenancy_ids: Iterable[int], *, years: Iterable[int] | None = 
     with transaction.atomic(savepoint=False):
         for start in range(0, len(ids), CHUNK):
             _upsert_states(ids[start : start + CHUNK], kept, deltas)
-        _move_counts(deltas)
+        move_counts(deltas)
 
 
 def refresh_states_of(tenancies: QuerySet[Tenancy], *, years: Iterable[int]) -> None:
@@ -161,14 +158,14 @@ def refresh_states_of(tenancies: QuerySet[Tenancy], *, years: Iterable[int]) -> 
             params,
         )
         _count_set(deltas, cursor.fetchall(), sign=1)
-        _move_counts(deltas)
+        move_counts(deltas)
 
 
 def _count_set(deltas: Counter, rows: list[tuple], sign: int) -> None:
-    """_count for a set's rows (COUNTED): the equal ones grouped first, in C (Counter), so
-    100,000 states cost a few dozen _count calls instead of one each."""
+    """tally() for a set's rows (COUNTED): the equal ones grouped first, in C (Counter), so
+    100,000 states cost a few dozen tally calls instead of one each."""
     for (portfolio_id, status, concerned, declared, year), number in Counter(rows).items():
-        _count(deltas, year, [(portfolio_id, status, concerned, declared)], sign * number)
+        tally(deltas, year, [(portfolio_id, status, concerned, declared)], sign * number)
 
 
 def _computed_sql(tenancies: QuerySet[Tenancy], years: list[int], *, few: bool):
@@ -232,8 +229,8 @@ def _upsert_states(ids: list[int], years: list[int], deltas: Counter) -> None:
         for row in cursor.fetchall():
             key = (row[4], row[5])
             if key in old:
-                _count(deltas, row[5], [old[key]], sign=-1)
-            _count(deltas, row[5], [row[:4]], sign=1)
+                tally(deltas, row[5], [old[key]], sign=-1)
+            tally(deltas, row[5], [row[:4]], sign=1)
 
 
 def forget_states(tenancy_ids: Iterable[int]) -> None:
@@ -243,8 +240,8 @@ def forget_states(tenancy_ids: Iterable[int]) -> None:
     with transaction.atomic(savepoint=False):
         for year in built_years():
             for start in range(0, len(ids), CHUNK):
-                _count(deltas, year, _delete_states(ids[start : start + CHUNK], year=year), -1)
-        _move_counts(deltas)
+                tally(deltas, year, _delete_states(ids[start : start + CHUNK], year=year), -1)
+        move_counts(deltas)
 
 
 def _delete_states(ids: list[int], *, year: int) -> list[tuple]:
@@ -259,20 +256,7 @@ def _delete_states(ids: list[int], *, year: int) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _insert_states(*, year: int) -> list[tuple]:
-    """Insert the computed states of every tenancy in year N (the turn of year)."""
-    sql, params = computed_states(Tenancy.objects.all(), year=year).query.sql_with_params()
-    table = TenancyCampaignState._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(STATE_COLUMNS)}) {sql} "  # noqa: S608
-            "RETURNING portfolio_id, status, concerned, landlord_declared",
-            params,
-        )
-        return cursor.fetchall()
-
-
-def _count(deltas: Counter, year: int, rows: list[tuple], sign: int) -> None:
+def tally(deltas: Counter, year: int, rows: list[tuple], sign: int) -> None:
     """Add each state (portfolio, status, concerned, declared) ``sign`` times to ``deltas``."""
     for portfolio_id, status, concerned, declared in rows:
         key = (portfolio_id, year, status)
@@ -281,7 +265,7 @@ def _count(deltas: Counter, year: int, rows: list[tuple], sign: int) -> None:
         deltas[(*key, "declared")] += sign * bool(concerned and declared)
 
 
-def _move_counts(deltas: Counter) -> None:
+def move_counts(deltas: Counter) -> None:
     """Add the differences to the counts: one statement, rows in a fixed order."""
     keys = sorted({key[:3] for key, value in deltas.items() if value})
     if not keys:
@@ -301,90 +285,6 @@ def _move_counts(deltas: Counter) -> None:
             f"declared = {table}.declared + excluded.declared",
             [value for row in rows for value in row],
         )
-
-
-# --- A whole year: the turn of year, the check ------------------------------------------------
-
-
-@transaction.atomic
-def build_year(year: int) -> int:
-    """Build (or rebuild) the states and counts of every tenancy in the campaign of year N, and
-    keep them from now on; returns the number of states. On PostgreSQL the tables the status
-    reads are locked against writes until the end (a declaration waits a moment, then keeps the
-    new year too); SQLite has one writer anyway."""
-    if connection.vendor == "postgresql":
-        from .models import RentDeclaration
-
-        tables = [m._meta.db_table for m in (Tenancy, JulyRent, RentDeclaration)]
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE MODE")
-    TenancyCampaignState.objects.filter(year=year).delete()
-    CampaignStatusCount.objects.filter(year=year).delete()
-    deltas: Counter = Counter()
-    states = _insert_states(year=year)
-    _count(deltas, year, states, sign=1)
-    _move_counts(deltas)
-    CampaignStateYear.objects.update_or_create(year=year, defaults={"built_at": clock.now()})
-    return len(states)
-
-
-def verify_year(year: int) -> list[str]:
-    """What differs between the kept states and counts of year N and a recomputation (English,
-    for the command's report); empty when they agree. Reads the tenancies by chunks of
-    VERIFY_CHUNK ids, so a national database is checked in bounded memory."""
-    if year not in built_years([year]):
-        return [f"year {year} is not built"]
-    problems, counts = [], Counter()
-    ids = list(Tenancy.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), VERIFY_CHUNK):
-        chunk = ids[start : start + VERIFY_CHUNK]
-        kept = {
-            row[0]: _normalised(row)
-            for row in TenancyCampaignState.objects.filter(
-                year=year, tenancy_id__in=chunk
-            ).values_list(*STATE_COLUMNS)
-        }
-        computed = {
-            row[0]: _normalised(row)
-            for row in computed_states(Tenancy.objects.filter(pk__in=chunk), year=year, few=True)
-        }
-        for tenancy_id in sorted(kept.keys() | computed.keys()):
-            if kept.get(tenancy_id) != computed.get(tenancy_id):
-                problems.append(
-                    f"tenancy {tenancy_id}: kept {kept.get(tenancy_id)}, "
-                    f"computed {computed.get(tenancy_id)}"
-                )
-        _count(counts, year, [(r[1], r[3], r[8], r[9]) for r in computed.values()], sign=1)
-    # The states' foreign keys have no constraint in the database (state_models): a state
-    # left by a tenancy deleted without Django's collector would show here.
-    orphans = (
-        TenancyCampaignState.objects.filter(year=year)
-        .exclude(tenancy_id__in=Tenancy.objects.values("pk"))
-        .values_list("tenancy_id", flat=True)
-    )
-    problems.extend(f"state of tenancy {tenancy_id}: no such tenancy" for tenancy_id in orphans)
-    found: Counter = Counter()
-    stored = CampaignStatusCount.objects.filter(year=year).values_list(
-        "portfolio_id", "status", "tenancies", "concerned", "declared"
-    )
-    for portfolio_id, status, tenancies, concerned, declared in stored:
-        found[(portfolio_id, year, status, "tenancies")] = tenancies
-        found[(portfolio_id, year, status, "concerned")] = concerned
-        found[(portfolio_id, year, status, "declared")] = declared
-    for key in sorted(set(counts) | set(found)):
-        if counts[key] != found[key]:
-            problems.append(f"count {key}: kept {found[key]}, computed {counts[key]}")
-    return problems
-
-
-def _normalised(row: tuple) -> tuple:
-    """A state as comparable values on both engines (SQLite gives numbers and 0/1)."""
-    values = list(row)
-    for index in (6, 7):
-        values[index] = Decimal(str(values[index])).quantize(rules.CENT)
-    for index in (8, 9):
-        values[index] = bool(values[index])
-    return tuple(values)
 
 
 # --- Single saves and deletes (connected in RentsConfig.ready) ---------------------------------

@@ -12,7 +12,7 @@ STATUSES = ["to_declare", "declared", "receipt", "not_required"]
 
 class CampaignStateYear(models.Model):
     """A campaign year whose states are built and kept: the tenant list reads them, every write
-    keeps them. Written once, at the campaign's turn of year (campaign_state.build_year)."""
+    keeps them. Written once, at the campaign's turn of year (campaign_years.build_year)."""
 
     year = models.PositiveSmallIntegerField("année", unique=True)
     built_at = models.DateTimeField("construit le")

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from portail.portfolios.selectors import portfolio_for_user
-from portail.rents import campaign_state, declarations, rules
+from portail.rents import campaign_years, declarations, rules
 from portail.rents.models import CampaignStatusCount
 from tests.factories import JulyRentFactory, TenancyFactory
 
@@ -34,7 +34,7 @@ def test_parallel_declarations_of_one_portfolio_leave_the_counts_right():
     ]
     for tenancy in tenancies:
         JulyRentFactory(tenancy=tenancy, year=2025, amount=Decimal("600.00"))
-    campaign_state.build_year(2026)  # the test's database was emptied: the turn of year
+    campaign_years.build_year(2026)  # the test's database was emptied: the turn of year
     before = _counts(world.portfolio)
     barrier = threading.Barrier(PARALLEL)
     errors = []
@@ -68,7 +68,7 @@ def test_parallel_declarations_of_one_portfolio_leave_the_counts_right():
     after = _counts(world.portfolio)
     assert after[rules.Status.TO_DECLARE] == before[rules.Status.TO_DECLARE] - PARALLEL
     assert after[rules.Status.DECLARED] == before[rules.Status.DECLARED] + PARALLEL
-    assert campaign_state.verify_year(2026) == []
+    assert campaign_years.verify_year(2026) == []
 
 
 def _counts(portfolio) -> dict:
@@ -96,7 +96,7 @@ def test_two_files_of_one_portfolio_recorded_at_once_both_land(declared_before):
     ]
     for tenancy in tenancies:
         JulyRentFactory(tenancy=tenancy, year=2025, amount=Decimal("600.00"))
-    campaign_state.build_year(2026)
+    campaign_years.build_year(2026)
     portfolio = portfolio_for_user(world.user, world.portfolio.pk)
     if declared_before:
         bulk.record_bulk_import(
@@ -132,7 +132,7 @@ def test_two_files_of_one_portfolio_recorded_at_once_both_land(declared_before):
     versions = 3 if declared_before else 2
     for tenancy in tenancies:
         assert len(all_versions(tenancy)) == versions
-    assert campaign_state.verify_year(2026) == []
+    assert campaign_years.verify_year(2026) == []
 
 
 def _checked_file(world, tenancies, amount: str):
@@ -166,7 +166,7 @@ def test_a_rent_declared_on_screen_during_a_first_files_copy_is_kept_as_a_versio
     ]
     for tenancy in tenancies:
         JulyRentFactory(tenancy=tenancy, year=2025, amount=Decimal("600.00"))
-    campaign_state.build_year(2026)
+    campaign_years.build_year(2026)
     file = _checked_file(world, tenancies, "610,00")
     declared, go = threading.Event(), threading.Event()
     errors = []
@@ -214,4 +214,4 @@ def test_a_rent_declared_on_screen_during_a_first_files_copy_is_kept_as_a_versio
     recording.join()
     assert errors == []
     assert [(v, str(a)) for _, v, a in all_versions(tenancies[0])] == [(1, "605.00"), (2, "610.00")]
-    assert campaign_state.verify_year(2026) == []
+    assert campaign_years.verify_year(2026) == []

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from portail.rents import campaign_state, rules
+from portail.rents import campaign_state, campaign_years, rules
 from portail.rents.tenant_list import SORTS
 from portail.rents.tenant_pages import BAD_CURSOR, tenant_page
 from tests.factories import JulyRentFactory, TenancyFactory
@@ -22,7 +22,7 @@ PER_PAGE = 7
 @pytest.fixture
 def world():
     if not campaign_state.built_years([2026]):
-        campaign_state.build_year(2026)
+        campaign_years.build_year(2026)
     world = make_world()
     for n in range(40):
         # Names, rents and addresses repeat: the order's last column (the number) decides.

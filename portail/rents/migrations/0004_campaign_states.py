@@ -15,7 +15,7 @@ def build_current_year(apps, schema_editor):
     if not apps.get_model("portfolios", "Tenancy").objects.exists():
         apps.get_model("rents", "CampaignStateYear").objects.create(year=year, built_at=clock.now())
         return
-    from portail.rents.campaign_state import build_year
+    from portail.rents.campaign_years import build_year
 
     build_year(year)
 

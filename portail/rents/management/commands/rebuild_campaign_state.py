@@ -8,7 +8,7 @@ manage.py rebuild_campaign_state --check     # compare with a recomputation, cha
 from django.core.management.base import BaseCommand, CommandError
 
 from portail.common import clock
-from portail.rents import campaign_state, rules
+from portail.rents import campaign_years, rules
 
 
 class Command(BaseCommand):
@@ -29,12 +29,12 @@ class Command(BaseCommand):
             years = rules.campaign_years(today)
             raise CommandError(f"no campaign {year}: choose a year from {years[0]} to {years[-1]}")
         if check:
-            problems = campaign_state.verify_year(year)
+            problems = campaign_years.verify_year(year)
             for problem in problems[:50]:
                 self.stdout.write(problem)
             if problems:
                 raise CommandError(f"{len(problems)} differences in the states of {year}")
             self.stdout.write(f"The states and counts of {year} agree with the rule.")
             return
-        count = campaign_state.build_year(year)
+        count = campaign_years.build_year(year)
         self.stdout.write(f"{count} states built for the campaign {year}.")
