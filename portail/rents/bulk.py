@@ -280,7 +280,7 @@ def deposit_bulk_import(*, user, portfolio: Portfolio, upload) -> BulkImport:
     try:
         check_file_limits(upload)
     except FileRefused as refusal:
-        raise DeclarationRefused(refusal.message) from None
+        raise DeclarationRefused(refusal.message, field="file") from None
     bulk = BulkImport(
         portfolio=portfolio,
         year=year,

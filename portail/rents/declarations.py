@@ -32,11 +32,15 @@ log = logging.getLogger(__name__)
 
 
 class DeclarationRefused(Exception):
-    """A declaration that cannot be recorded; ``message`` says why and what to do, in French."""
+    """A declaration that cannot be recorded; ``message`` says why and what to do, in French;
+    ``field``: the form field it is about, when one is (a file's limits: "file")."""
 
-    def __init__(self, message: str, *, help_entry: Difficulty | None = None):
+    def __init__(
+        self, message: str, *, help_entry: Difficulty | None = None, field: str | None = None
+    ):
         self.message = message
         self.help_entry = help_entry
+        self.field = field
         super().__init__(message)
 
 

@@ -5,7 +5,7 @@ from django.core.validators import MaxLengthValidator
 
 from portail.common.portal_form import PortalForm
 
-from . import parsing, receipts, rules
+from . import receipts, rules
 
 AMOUNT_HINT = "Exemple : 650,50"
 AMOUNT_MAX_LENGTH = 40
@@ -115,15 +115,6 @@ class BulkImportForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,.txt"
-
-    def clean_file(self):
-        """The limits of a file of rents, checked before it is stored or read (parsing)."""
-        upload = self.cleaned_data["file"]
-        try:
-            parsing.check_file_limits(upload)
-        except parsing.FileRefused as refusal:
-            raise forms.ValidationError(refusal.message, code="file_limits") from None
-        return upload
 
 
 class BulkRecordForm(PortalForm):

@@ -226,7 +226,7 @@ def bulk_new(request, portfolio_id: int):
                 user=request.user, portfolio=portfolio, upload=form.cleaned_data["file"]
             )
         except DeclarationRefused as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error(refusal.field, refusal.message)  # a file's limits: on its field
         else:
             return redirect("rents:bulk_detail", portfolio_id=portfolio.pk, import_id=bulk.pk)
     return render(

@@ -54,6 +54,8 @@ def _refused_at_once(client, world, content: bytes, name: str, *expected: str) -
     page = response.content.decode()
     for text in expected:
         assert text in page
+    # on the file field, which the error summary links to
+    assert expected[0] in str(response.context["form"].errors["file"])
     assert not BulkImport.objects.exists()
     assert elapsed < 20, f"refused after {elapsed:.1f} s"
 
