@@ -301,8 +301,6 @@ class Agent(Client):
     counter = 0
 
     def on_start(self):
-        from django_otp.oath import totp
-
         super().on_start()
         Agent.counter += 1
         self.index = Agent.counter
@@ -320,21 +318,21 @@ class Agent(Client):
         )
         code_url = step.headers.get("Location", "/agence/connexion/code/")
         page = self.get(code_url, "staff code form")
-        for last_try in (False, True):
-            code = f"{totp(bytes.fromhex(STAFF_KEY_HEX)):06d}"
-            data = {
-                "csrfmiddlewaretoken": fields(page.text).get("csrfmiddlewaretoken", token),
-                "code": code,
-            }
-            if last_try:
-                self.post(code_url, "staff code", data)
-                break
+        if self.send_code(code_url, page, token, 200, 302).status_code != 302:
             # The same agent signed in during the phase before, maybe in this 30 s step: the
-            # portal refuses a TOTP code twice (replay), so the code of the next step is sent.
-            if self.post(code_url, "staff code", data, 200, 302).status_code == 302:
-                break
+            # portal refuses a TOTP code twice (replay), so the next step's code is sent.
             time.sleep(TOTP_STEP - time.time() % TOTP_STEP + 1)
-            page = self.get(code_url, "staff code form")
+            self.send_code(code_url, self.get(code_url, "staff code form"), token)
+
+    def send_code(self, code_url, page, token, *statuses):
+        """Post the TOTP code of the current step on the code form ``page``."""
+        from django_otp.oath import totp
+
+        data = {
+            "csrfmiddlewaretoken": fields(page.text).get("csrfmiddlewaretoken", token),
+            "code": f"{totp(bytes.fromhex(STAFF_KEY_HEX)):06d}",
+        }
+        return self.post(code_url, "staff code", data, *statuses)
 
     @task(3)
     def search(self):
