@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Q
 
 from portail.common import clock
+from portail.common.prepared import statement_cursor
 
 from . import rules
 from .models import SignInThrottle
@@ -59,7 +60,8 @@ def _sql_matching(keys: list[tuple[str, str, int]]) -> tuple[str, list[str]]:
 # The counters are written in plain SQL: the ORM's bulk_update and conditional updates cost
 # more CPU to compile than the database spends running them (profiled on the sign-in path).
 _MAKE = 'INSERT INTO accounts_signinthrottle (scope, "key", failures, lockouts) VALUES '
-_READ = "SELECT * FROM accounts_signinthrottle WHERE "
+# A counter already there is "updated" to itself: the statement then locks it and returns it.
+_MADE_OR_LOCKED = ' ON CONFLICT (scope, "key") DO UPDATE SET scope = excluded.scope RETURNING *'
 _CLEAR = (
     "UPDATE accounts_signinthrottle SET "
     "failures = CASE WHEN scope = %s THEN 0 WHEN failures > 0 THEN failures - 1 ELSE 0 END, "
@@ -83,15 +85,13 @@ def locked_until(*, identifier: str, ip: str | None) -> datetime.datetime | None
 
 def _rows_for_update(keys: list[tuple[str, str, int]]) -> list[SignInThrottle]:
     """The counters of these keys, made if missing (a parallel attempt may make them first:
-    its row is used), then locked until the transaction ends: identifier first, then address
-    (the rows are locked in the ORDER BY's order), the same order in every transaction, so
-    two attempts never wait for each other crosswise. Two queries."""
-    where, params = _sql_matching(keys)
+    its row is used), and locked until the transaction ends: identifier first, then address
+    (an INSERT … ON CONFLICT DO UPDATE locks its rows in the order of its values), the same
+    order in every transaction, so two attempts never wait for each other crosswise. One
+    statement (SQLite: the transaction holds the database's write lock)."""
     values = ", ".join(["(%s, %s, 0, 0)"] * len(keys))
-    with connection.cursor() as cursor:
-        cursor.execute(_MAKE + values + " ON CONFLICT DO NOTHING", params)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return list(SignInThrottle.objects.raw(_READ + where + " ORDER BY scope" + lock, params))
+    params = [value for scope, key, _ in keys for value in (scope, key)]
+    return list(SignInThrottle.objects.raw(_MAKE + values + _MADE_OR_LOCKED, params))
 
 
 @transaction.atomic
@@ -99,7 +99,7 @@ def claim_attempt(*, identifier: str, ip: str | None) -> Claim:
     """Count one attempt on both keys before its password is checked, or refuse it if either
     key is locked. The counters' rows stay locked until the count is written, so parallel
     attempts are counted one after the other (PostgreSQL row locks; SQLite's write lock).
-    Three statements: the counters made if missing, one read locking both rows, one write."""
+    Two statements: the counters made if missing and locked, one write."""
     now = clock.now()
     keys = _keys(identifier, ip)
     thresholds = {(scope, key): threshold for scope, key, threshold in keys}
@@ -144,7 +144,7 @@ def _write_counts(rows: list[SignInThrottle]) -> None:
         sets.append(f"{column} = (CASE id {whens} END){cast}")
         params.extend(value for pair in zip(ids, values, strict=True) for value in pair)
     marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             f"UPDATE accounts_signinthrottle SET {', '.join(sets)} WHERE id IN ({marks})",  # noqa: S608
             [*params, *ids],
@@ -166,7 +166,7 @@ def clear_failures(*, identifier: str, ip: str | None = None) -> None:
     attempt it counted on its address: one UPDATE of both counters. The rows stay (zeroed), so
     the next sign-in's count finds them instead of making them again."""
     where, params = _sql_matching(_keys(identifier, ip))
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(_CLEAR + where, [Scope.IDENTIFIER] * 4 + params)
 
 

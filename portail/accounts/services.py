@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from portail.audit.services import record_event
 from portail.common import clock
+from portail.common.prepared import statement_cursor
 
-from . import dispatch, lockout, rules, verification
+from . import dispatch, lockout, rules, selectors, verification
 from .models import EmailConfirmation, Landlord, TemporaryPassword, User
 from .temporary_passwords import retire_temporary_passwords
 
@@ -132,9 +133,8 @@ def _verified_outcome(user: User | None, password: str) -> SignInResult | None:
     verified = verification.verify_sign_in_password(user=user, password=password)
     if not verified.matched:
         return None
-    landlord_ref = user.landlord.ref if user.landlord_id else None
     if rules.demo_sign_in_refused(
-        debug=settings.DEBUG, landlord_ref=landlord_ref, password=password
+        debug=settings.DEBUG, landlord_ref=user.landlord_ref, password=password
     ):
         record_event(action="sign_in.demo_refused", target=user.identifier)
         return None
@@ -145,9 +145,16 @@ def _verified_outcome(user: User | None, password: str) -> SignInResult | None:
 
 def record_last_login(sender, user, **kwargs) -> None:
     """When a user signed in (receiver of user_logged_in, AccountsConfig.ready): one UPDATE
-    of last_login, as Django's update_last_login writes it, without a model save."""
+    of last_login, as Django's update_last_login writes it, without a model save (a plain
+    statement, prepared on PostgreSQL: every sign-in runs it)."""
     user.last_login = clock.now()
-    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
+    connection = connections[router.db_for_write(type(user))]
+    table = connection.ops.quote_name(type(user)._meta.db_table)
+    with statement_cursor(connection) as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_login = %s WHERE id = %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(user.last_login), user.pk],
+        )
 
 
 def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignInResult:
@@ -158,11 +165,7 @@ def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignIn
     timing get past the lock-out or tell who exists.
     """
     claim = lockout.claim_attempt(identifier=identifier, ip=ip)
-    user = (
-        User.objects.select_related("landlord")
-        .filter(identifier=identifier, is_active=True)
-        .first()
-    )
+    user = selectors.user_signing_in(identifier)
     if not claim.allowed:
         verification.burn(password)
         record_event(action="sign_in.refused_locked", target=identifier, ip=ip)

@@ -33,12 +33,11 @@ def sign_in(client, user):
     return statements(captured)
 
 
-def test_a_successful_sign_in_runs_eight_statements(client):
+def test_a_successful_sign_in_runs_seven_statements(client):
     user = UserFactory()
     assert user.last_login is None
     assert sign_in(client, user) == [
-        "INSERT",  # the lock-out counters of identifier and address, if missing
-        "SELECT",  # both counters, locked until the count is written
+        "INSERT",  # both lock-out counters, made if missing, locked until the count is written
         "UPDATE",  # both counts, one statement
         "SELECT",  # the user
         "UPDATE",  # success: the identifier's counter zeroed, the address's count given back
