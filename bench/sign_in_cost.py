@@ -18,6 +18,7 @@ Counted per sign-in (GET + POST), median of the rounds:
   else the sign-in costs), and that verification's own CPU;
 - database: the CPU of the PostgreSQL backend serving this process (/proc/<pid>/schedstat);
 - cache: the CPU of the Redis server, when ``--cache-url`` is Redis on this machine;
+- of the Django CPU, the page's (the GET);
 - the statements run (without BEGIN, COMMIT, savepoints) and the commits.
 
 ``--profile`` prints cProfile's functions of one round on the CPU clock (the verification
@@ -143,6 +144,7 @@ class Visitor:
 
         self.application = WSGIHandler()
         self.argon2 = ArgonClock()
+        self.page_ns = 0  # the CPU of the GETs (Django's; the page runs no statement)
 
     def _call(self, method: str, cookies: dict, body: bytes = b"") -> tuple[str, dict, bytes]:
         environ = {
@@ -188,7 +190,9 @@ class Visitor:
 
     def sign_in(self, identifier: str) -> None:
         cookies: dict = {}
+        start = time.process_time_ns()
         status, _headers, page = self._call("GET", cookies)
+        self.page_ns += time.process_time_ns() - start
         assert status.startswith("200"), status
         marker = b'name="csrfmiddlewaretoken" value="'
         start = page.index(marker) + len(marker)
@@ -234,7 +238,7 @@ def measure(visitor: Visitor, identifiers: list[str]) -> dict:
     with CaptureQueriesContext(connection) as captured:
         visitor.sign_in(identifiers[0])
     statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
-    argon2_ns, argon2_count = visitor.argon2.ns, visitor.argon2.count
+    argon2_ns, argon2_count, page_ns = visitor.argon2.ns, visitor.argon2.count, visitor.page_ns
     database, cache, cpu = _database_cpu_ns(), _cache_cpu_ns(), time.process_time_ns()
     for name in identifiers:
         visitor.sign_in(name)
@@ -248,6 +252,7 @@ def measure(visitor: Visitor, identifiers: list[str]) -> dict:
         "database": database / count / 1e6,
         "cache": cache / count / 1e6,
         "argon2": argon2 / count / 1e6,
+        "page": (visitor.page_ns - page_ns) / count / 1e6,
         "statements": len([s for s in statements if s not in TRANSACTION]),
         "commits": statements.count("COMMIT") + _autocommits(statements),
     }
@@ -282,6 +287,7 @@ def report(rounds: list[dict]) -> None:
         f"(rounds: {', '.join(f'{b:.2f}' for b in beyond)}); Argon2 {argon2:.2f} ms; "
         f"Argon2's share {argon2 / (argon2 + statistics.median(beyond)):.3f}"
     )
+    print(f"of which the page (GET), Django: {median('page'):.2f} ms")
     print(
         f"statements {rounds[0]['statements']} (without transaction control), "
         f"commits {rounds[0]['commits']}; load average {os.getloadavg()[0]:.1f}"

@@ -61,6 +61,7 @@ def _sql_matching(keys: list[tuple[str, str, int]]) -> tuple[str, list[str]]:
 # more CPU to compile than the database spends running them (profiled on the sign-in path).
 _MAKE = 'INSERT INTO accounts_signinthrottle (scope, "key", failures, lockouts) VALUES '
 # A counter already there is "updated" to itself: the statement then locks it and returns it.
+_MOMENTS = ("locked_until", "last_failure_at")
 _MADE_OR_LOCKED = ' ON CONFLICT (scope, "key") DO UPDATE SET scope = excluded.scope RETURNING *'
 _CLEAR = (
     "UPDATE accounts_signinthrottle SET "
@@ -91,7 +92,23 @@ def _rows_for_update(keys: list[tuple[str, str, int]]) -> list[SignInThrottle]:
     statement (SQLite: the transaction holds the database's write lock)."""
     values = ", ".join(["(%s, %s, 0, 0)"] * len(keys))
     params = [value for scope, key, _ in keys for value in (scope, key)]
-    return list(SignInThrottle.objects.raw(_MAKE + values + _MADE_OR_LOCKED, params))
+    with statement_cursor(connection) as cursor:
+        cursor.execute(_MAKE + values + _MADE_OR_LOCKED, params)
+        columns = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+    return [_counter(columns, row) for row in rows]
+
+
+def _counter(columns: list[str], row) -> SignInThrottle:
+    """A counter from a row of RETURNING * (what raw() does, without its machinery): SQLite
+    returns its moments as text, converted as the ORM converts them."""
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    if convert is not None:
+        row = [
+            convert(value, None, connection) if column in _MOMENTS else value
+            for column, value in zip(columns, row, strict=True)
+        ]
+    return SignInThrottle.from_db(connection.alias, columns, row)
 
 
 @transaction.atomic

@@ -159,6 +159,7 @@ def record_last_login(sender, user, **kwargs) -> None:
 
 def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignInResult:
     """Check identifier and password; refuse with a reason only where it helps (diff. 7, 8).
+    A success is recorded by ``record_sign_in``, once the session is opened.
 
     The attempt is counted before the password is checked (lockout.claim_attempt), and every
     answer costs one Argon2 verification (verification.py): neither parallel guesses nor
@@ -172,15 +173,7 @@ def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignIn
         return SignInResult(refusal=Refusal.LOCKED, when=claim.locked_until)
     result = _verified_outcome(user, password)
     if result is not None and not result.refusal:
-        lockout.clear_failures(identifier=identifier, ip=ip)
-        record_event(
-            action="sign_in.success",
-            actor=user,
-            target=identifier,
-            ip=ip,
-            details={"via": "temporary" if result.via_temporary else "chosen"},
-        )
-        return result
+        return result  # recorded by record_sign_in, with the session
     if result is not None:  # the right temporary password, but too old: not an attack
         lockout.release_attempt(identifier=identifier, ip=ip)
         record_event(action=f"sign_in.{result.refusal}", actor=user, target=identifier, ip=ip)
@@ -190,6 +183,21 @@ def attempt_sign_in(*, identifier: str, password: str, ip: str | None) -> SignIn
         record_event(action="sign_in.lockout", target=identifier, ip=ip)
         return SignInResult(refusal=Refusal.LOCKED, when=claim.lock_started)
     return SignInResult(refusal=Refusal.INVALID)
+
+
+def record_sign_in(*, identifier: str, ip: str | None, result: SignInResult) -> None:
+    """What a successful sign-in leaves: its identifier's failures and lock forgotten and the
+    attempt counted on its address given back (one UPDATE), and its audit event. Called by
+    the sign-in view in the transaction that also writes the last login and the new session:
+    one commit for the four writes (docs/performance.md)."""
+    lockout.clear_failures(identifier=identifier, ip=ip)
+    record_event(
+        action="sign_in.success",
+        actor=result.user,
+        target=identifier,
+        ip=ip,
+        details={"via": "temporary" if result.via_temporary else "chosen"},
+    )
 
 
 # --- Password change ---------------------------------------------------------------------------

@@ -3,22 +3,21 @@ when there is one (cached_db, settings.SHARED_CACHE), with a new session written
 
 Django reserves a new session's key at once (a sign-in's ``cycle_key``): it looks the key up in
 the cache and the database, INSERTs an empty row, and the end of the request UPDATEs it with
-the signed-in data: four round trips for one row. Here a new session is INSERTed once, at the
-end of the request, with its data, in one plain statement (prepared on PostgreSQL: every
-sign-in runs it; the ORM's model save cost more CPU than the database spent on it); the key
-(32 random characters of 36, 165 bits) is unique in practice, and if one ever was not, the
-INSERT fails on the primary key and another key is drawn: the check is the database's own.
-Nothing reads a session's row before its request ends: only that request knows the key (its
-cookie is set on the response).
+the signed-in data: four round trips for one row. Here a new session is INSERTed once, at its
+first save (the sign-in's, in its transaction), with its data, in one plain statement
+(prepared on PostgreSQL: every sign-in runs it; the ORM's model save cost more CPU than the
+database spent on it). The key (32 random characters of 36, 165 bits) is unique in practice;
+if one ever was not, the INSERT finds the primary key taken, inserts nothing, and another key
+is drawn: the check is the database's own. Nothing reads a session's row before its request
+ends: only that request knows the key (its cookie is set on the response).
 """
 
-import contextlib
 import secrets
 
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db, db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
-from django.db import IntegrityError, connections, router, transaction
+from django.db import connections, router
 
 from portail.common.prepared import statement_cursor
 
@@ -51,18 +50,15 @@ class _InsertedOnce(db.SessionStore):
             self.encode(self._get_session(no_load=True)),
             connection.ops.adapt_datetimefield_value(self.get_expiry_date()),
         ]
-        # Inside a transaction a failed INSERT must not break it (a savepoint, as Django's save
-        # takes); alone it is its own transaction.
-        guard = transaction.atomic(using=alias) if connection.in_atomic_block else None
-        try:
-            with guard or contextlib.nullcontext(), statement_cursor(connection) as cursor:
-                cursor.execute(
-                    f"INSERT INTO {table} (session_key, session_data, expire_date) "  # noqa: S608
-                    "VALUES (%s, %s, %s)",
-                    values,
-                )
-        except IntegrityError as error:
-            raise CreateError from error
+        # A key already taken inserts nothing (no error: a transaction around stays usable).
+        with statement_cursor(connection) as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (session_key, session_data, expire_date) "  # noqa: S608
+                "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                values,
+            )
+            if cursor.rowcount != 1:
+                raise CreateError
 
 
 class _CachedInsertedOnce(cached_db.SessionStore, _InsertedOnce):
@@ -78,6 +74,7 @@ class SessionStore(_Store):
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._unwritten = False
+        self._written: dict | None = None  # the data this request wrote, if it wrote
 
     def _get_new_session_key(self) -> str:
         return new_session_key()
@@ -89,10 +86,14 @@ class SessionStore(_Store):
         self.modified = True
 
     def save(self, must_create: bool = False) -> None:
+        """Write the session; a save of the same data again in the same request writes
+        nothing (the sign-in saves in its transaction, then the response saves)."""
         if self.session_key is None:
             self.create()
         if not (must_create or self._unwritten):
-            super().save()
+            if self._written is None or self._written != self._get_session():
+                super().save()
+                self._written = dict(self._get_session())
             return
         while True:
             try:
@@ -103,4 +104,5 @@ class SessionStore(_Store):
                 self._session_key = self._get_new_session_key()
                 continue
             self._unwritten = False
+            self._written = dict(self._get_session())
             return

@@ -6,6 +6,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core import signing
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -101,6 +102,21 @@ def sign_in(request):
         return blank
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
+        _open_session(request, form)
+        if form.result.via_temporary:
+            return redirect("accounts:change_password")
+        return redirect(_next_url(request) or "portfolios:home")
+    return render(request, "accounts/sign_in.html", _sign_in_context(request, form))
+
+
+def _open_session(request, form: SignInForm) -> None:
+    """The checked sign-in's writes in one transaction, one commit: the record of the success
+    (counters, audit event), the last login (``login``'s signal) and the new session (saved
+    here; the response's save finds it written). ``login`` cycles the session key."""
+    with transaction.atomic():
+        services.record_sign_in(
+            identifier=form.cleaned_data["identifier"], ip=client_ip(request), result=form.result
+        )
         login(request, form.user, backend=BACKEND)
         now = clock.now().timestamp()
         # SEEN_AT too: this save starts the idle timeout, the next page need not save again.
@@ -108,9 +124,7 @@ def sign_in(request):
         request.session[SEEN_AT] = now
         if form.result.via_temporary:
             request.session[MUST_CHANGE_PASSWORD] = True
-            return redirect("accounts:change_password")
-        return redirect(_next_url(request) or "portfolios:home")
-    return render(request, "accounts/sign_in.html", _sign_in_context(request, form))
+        request.session.save()
 
 
 @require_POST
