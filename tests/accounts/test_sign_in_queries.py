@@ -49,6 +49,33 @@ def test_a_successful_sign_in_runs_seven_statements(client):
     assert user.last_login is not None
 
 
+def test_the_success_writes_in_one_transaction_after_the_password_check(client):
+    """The count commits before the password is checked (its rows stay locked no longer), and
+    the success's four writes commit together: one transaction (here a savepoint, the test
+    being a transaction itself)."""
+    user = UserFactory()
+    with CaptureQueriesContext(connection) as captured:
+        client.post(
+            SIGN_IN,
+            {"identifier": user.identifier, "password": PASSWORD},
+            REMOTE_ADDR="192.0.2.7",
+        )
+    words = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+    assert words == [
+        "SAVEPOINT",
+        "INSERT",
+        "UPDATE",
+        "RELEASE",
+        "SELECT",
+        "SAVEPOINT",
+        "UPDATE",
+        "INSERT",
+        "UPDATE",
+        "INSERT",
+        "RELEASE",
+    ]
+
+
 def test_a_success_keeps_the_counters_zeroed_and_a_failure_after_it_still_counts(client):
     user = UserFactory()
     sign_in(client, user)
