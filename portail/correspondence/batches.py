@@ -173,8 +173,9 @@ def release(messages: list[Message]) -> None:
 
 
 # While the renderer thread holds the interpreter, the sending thread waits up to the switch
-# interval (5 ms by default) to read each SMTP answer: four answers an e-mail. 0.5 ms.
-SWITCH_INTERVAL_SECONDS = 0.0005
+# interval (5 ms by default) to read each SMTP answer: four answers an e-mail. 0.1 ms (0.5 ms
+# gave 15 to 40 % fewer e-mails a second for the same CPU, 2026-12-01, in-process A/B runs).
+SWITCH_INTERVAL_SECONDS = 0.0001
 
 
 @contextlib.contextmanager
