@@ -68,14 +68,14 @@ def _declare_states(submission_id: int, *, year: int, lines: int) -> None:
     declared = str(rules.Status.DECLARED)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH written AS MATERIALIZED (SELECT s.id, s.portfolio_id, s.status, "  # noqa: S608
+            f"WITH written AS MATERIALIZED (SELECT s.ctid AS tid, s.portfolio_id, s.status, "  # noqa: S608
             "s.concerned, s.landlord_declared, r.amount, NOT (s.status = %(declared)s AND "
             "s.rent_current_key = r.amount AND s.landlord_declared) AS changes "
             f"FROM {rents} r JOIN {table} s ON s.tenancy_id = r.tenancy_id AND s.year = r.year "
             "WHERE r.submission_id = %(submission)s AND r.year = %(year)s), "
             f"changed AS (UPDATE {table} s SET status = %(declared)s, "
             "rent_current_key = w.amount, landlord_declared = true FROM written w "
-            "WHERE w.changes AND s.id = w.id AND s.portfolio_id = w.portfolio_id "
+            "WHERE w.changes AND s.ctid = w.tid AND s.portfolio_id = w.portfolio_id "
             "AND s.status = w.status AND s.concerned = w.concerned "
             "AND s.landlord_declared = w.landlord_declared "
             "RETURNING w.portfolio_id, w.status, w.concerned, w.landlord_declared) "
