@@ -126,6 +126,21 @@ def test_the_key_is_required(api, world):
     assert not RentSubmission.objects.exists()
 
 
+def test_a_tenancy_outside_the_portfolio_is_404_and_keeps_no_key(api, world):
+    """The service reads the tenancy by its recipient number (under lock): one it does not
+    find in the portfolio is 404, whoever's it is, and the key is free for a retry."""
+    other = TenancyFactory(portfolio=PortfolioFactory())
+    for number in (other.recipient_number, "0000000000"):
+        response = api.post(
+            f"/portfolios/{world.portfolio.pk}/tenancies/{number}/july-rent",
+            {"year": 2026, "amount": "650.50"},
+            headers={"Idempotency-Key": "k"},
+        )
+        assert response.status_code == 404
+    assert not RentSubmission.objects.exists()
+    assert _declare(api, world, world.known, {"amount": "650.50"}, key="k").status_code == 201
+
+
 @pytest.mark.django_db(transaction=True)
 def test_parallel_retries_record_once():
     world = make_world()
