@@ -180,19 +180,27 @@ def supervised(args: list[str]) -> list[str]:
     return ["bash", "-c", 'while true; do "$@"; sleep 2; done', "supervisor", *args]
 
 
+def background(command: list[str]) -> list[str]:
+    """A background process's command at the niceness `make serve` gives it (BACKGROUND_NICE,
+    README "Production"): workers and the sweep yield the cores to the pages."""
+    return ["nice", "-n", os.environ.get("BACKGROUND_NICE", "10"), *command]
+
+
 def start_worker(
     processes: Processes, name: str, *, env: dict, queue: str = "default", interval: float = 0.2
 ):
     """A supervised django-tasks worker for one queue, looking for tasks every `interval` s
     when idle (0.2 s for the tests; `make serve` and the load test: db_worker's 1 s)."""
     command = [PYTHON, "manage.py", "db_worker", "--queue-name", queue, "--no-reload"]
-    return processes.start(name, supervised([*command, "--interval", str(interval)]), env)
+    return processes.start(
+        name, supervised(background([*command, "--interval", str(interval)])), env
+    )
 
 
 def start_sweep(processes: Processes, name: str, *, env: dict, every: float = 5.0):
     """The supervised outbox sweep."""
     command = [PYTHON, "manage.py", "deliver_outbox", "--loop", str(every)]
-    return processes.start(name, supervised(command), env)
+    return processes.start(name, supervised(background(command)), env)
 
 
 def kill_supervised_child(processes: Processes, name: str) -> int:

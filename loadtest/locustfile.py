@@ -11,7 +11,8 @@ only someone with database access can do: the portal has no setting that weakens
 
 Environment (set by loadtest/run.py): LOAD_DATABASE_URL (the captcha's answers), LOAD_LANDLORDS,
 LOAD_BIG, LOAD_USER_RATE (tasks per second per user; unset: as fast as possible),
-LOAD_MAX_REQUESTS (stop after this many), LOAD_ACKS (file of acknowledged declarations).
+LOAD_MAX_REQUESTS (stop after this many), LOAD_ACKS (file of acknowledged declarations),
+LOAD_CPU_FILE (where the generator writes its own CPU seconds).
 """
 
 import json
@@ -19,9 +20,11 @@ import os
 import random
 import re
 import time
+from urllib.parse import urlsplit
 
-from locust import HttpUser, between, constant_throughput, events, task
-from requests.adapters import HTTPAdapter
+from geventhttpclient.client import HTTPClientPool
+from geventhttpclient.connectionpool import ConnectionPool
+from locust import FastHttpUser, between, constant_throughput, events, task
 
 from loadtest.dataset import BIG_PORTFOLIO, PASSWORD, STAFF_KEY_HEX, tenancies_of
 
@@ -32,6 +35,7 @@ MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "1000000"))
 TOTP_STEP = 30  # seconds, django-otp's default for a TOTP device
 ACKS_FILE = os.environ.get("LOAD_ACKS", "var/load/acks.jsonl")
 FAILURES_FILE = os.environ.get("LOAD_FAILURES")
+CPU_FILE = os.environ.get("LOAD_CPU_FILE")
 _HIDDEN = re.compile(r'name="([^"]+)" value="([^"]*)"')
 _first_tenancy = [0, 1]  # landlord n's first tenancy id is _first_tenancy[n]
 for _n in range(1, LANDLORDS + 1):
@@ -63,7 +67,7 @@ def record_failure(response) -> None:
     text = response.text or ""
     line = {
         "at": time.time(),
-        "url": response.request.path_url if response.request else "",
+        "url": urlsplit(response.url or "").path,
         "status": response.status_code,
         "french_503": response.status_code == 503 and "Service momentanément indisponible" in text,
         "trace": "Traceback" in text or 'File "/' in text,
@@ -72,16 +76,32 @@ def record_failure(response) -> None:
         out.write(json.dumps(line) + "\n")
 
 
-class SourceAddressAdapter(HTTPAdapter):
-    """Connections from one loopback address (each user is a different client)."""
+class _SourceBoundPool(ConnectionPool):
+    """geventhttpclient's connection pool, its sockets bound to one source address."""
 
-    def __init__(self, address: str, **kwargs):
+    source_address = "127.0.0.1"
+
+    def _create_tcp_socket(self, family, socktype, protocol):
+        sock = super()._create_tcp_socket(family, socktype, protocol)
+        sock.bind((self.source_address, 0))
+        return sock
+
+
+class AddressClientPool(HTTPClientPool):
+    """Connections from one loopback address (each user is a different client). geventhttpclient
+    has no source-address option: the pool of each client it makes is given the bound class."""
+
+    def __init__(self, address: str):
+        super().__init__(concurrency=1, network_timeout=60.0, connection_timeout=60.0)
         self.address = address
-        super().__init__(**kwargs)
 
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
+    def get_client(self, url):
+        client = super().get_client(url)
+        pool = client._connection_pool
+        if not isinstance(pool, _SourceBoundPool):
+            pool.__class__ = _SourceBoundPool
+            pool.source_address = self.address
+        return client
 
 
 @events.request.add_listener
@@ -96,6 +116,19 @@ def _remember_runner(environment, **kwargs):
     _requests["runner"] = environment.runner
 
 
+@events.test_start.add_listener
+def _cpu_at_start(**kwargs):
+    _requests["cpu"] = time.process_time()
+
+
+@events.quitting.add_listener
+def _write_cpu(environment, **kwargs):
+    """The generator's own CPU seconds from the first user to the end (its start-up left out)."""
+    if CPU_FILE and "cpu" in _requests:
+        with open(CPU_FILE, "w") as out:
+            out.write(f"{time.process_time() - _requests['cpu']:.3f}\n")
+
+
 @events.quitting.add_listener
 def _write_acks(environment, **kwargs):
     os.makedirs(os.path.dirname(ACKS_FILE) or ".", exist_ok=True)
@@ -104,12 +137,23 @@ def _write_acks(environment, **kwargs):
             out.write(json.dumps(ack) + "\n")
 
 
-class Client(HttpUser):
+class Client(FastHttpUser):
+    """A visitor, with geventhttpclient (locust's FastHttpUser): the generator runs on the
+    portal's own cores here, and costs a fraction of python-requests' CPU a request."""
+
     abstract = True
     wait_time = wait()
 
     def on_start(self):
-        self.client.mount("http://", SourceAddressAdapter(random_address()))
+        self.from_new_address()
+
+    def from_new_address(self):
+        """Connect from now on from another address of 127.0.0.0/8."""
+        self.client.client.clientpool.close()
+        self.client.client.clientpool = AddressClientPool(random_address())
+
+    def cookie(self, name: str) -> str:
+        return next((c.value for c in self.client.cookiejar if c.name == name), "")
 
     def expect(self, response, *statuses):
         """Mark the request failed unless it has one of these statuses."""
@@ -210,7 +254,7 @@ class Landlord(Client):
 
     @task(1)
     def sign_out_and_in(self):
-        token = self.client.cookies.get("csrftoken", "")
+        token = self.cookie("csrftoken")
         self.post("/compte/deconnexion/", "sign-out", {"csrfmiddlewaretoken": token})
         self.sign_in()
 
@@ -262,7 +306,7 @@ class LostPassword(Client):
 
     @task
     def recover(self):
-        self.client.mount("http://", SourceAddressAdapter(random_address()))
+        self.from_new_address()
         page = self.get("/compte/mot-de-passe-perdu/", "recovery form")
         data = fields(page.text)
         key = data.get("captcha_0", "")
@@ -364,6 +408,6 @@ class SignInLoop(Client):
 
     @task
     def visit(self):
-        self.client.cookies.clear()
+        self.client.cookiejar.clear()
         self.number = random.randint(BIG + 1, LANDLORDS)
         Landlord.sign_in(self)

@@ -187,6 +187,9 @@ def run_locust(stack: Stack, **options) -> dict:
     after = stack.cpu()
     requests = max(int(stats["Aggregated"]["Request Count"]), 1)
     stats["cpu"] = {part: (after[part] - before[part]) * 1000 / requests for part in after}
+    generator = stack.directory / f"{options['name']}.generator-cpu"
+    if generator.exists():  # the load generator's own CPU: on the portal's cores here
+        stats["generator_cpu"] = float(generator.read_text()) * 1000 / requests
     return stats
 
 
@@ -228,6 +231,7 @@ def locust_command(
         "LOAD_BIG": str(stack.args.big),
         "LOAD_MAX_REQUESTS": str(max_requests),
         "LOAD_ACKS": str(stack.directory / "acks.jsonl"),
+        "LOAD_CPU_FILE": str(prefix.with_name(f"{name}.generator-cpu")),
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     if failures:
@@ -364,7 +368,7 @@ def page_table(stats: dict) -> list[str]:
         f"{'page':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}  (ms)"
     ]
     for name, row in sorted(stats.items()):
-        if name in ("Aggregated", "cpu", "exceptions"):
+        if name in ("Aggregated", "cpu", "generator_cpu", "exceptions"):
             continue
         lines.append(
             f"{name:<28}{row['Request Count']:>9}{row['Failure Count']:>8}"
@@ -384,6 +388,11 @@ def page_table(stats: dict) -> list[str]:
             + ", ".join(f"{part} {value:.1f}" for part, value in cpu.items())
             + f"; total {sum(cpu.values()):.1f} -> {1000 / max(sum(cpu.values()), 0.001):.0f}"
             " requests/s per core if the machine ran nothing else"
+        )
+    if "generator_cpu" in stats:
+        lines.append(
+            f"the load generator (locust, on the same cores): {stats['generator_cpu']:.1f} ms"
+            " of CPU a request"
         )
     return lines
 

@@ -31,11 +31,15 @@ supervise() {  # name command...: run, and start again 2 s after it exits
   done
 }
 
+# Background work yields the cores to the pages: a page is waited for by a person, a reminder
+# or a file's check can take a few seconds more (README "Production", BACKGROUND_NICE).
+background="nice -n ${BACKGROUND_NICE:-10}"
+
 trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM
 for queue in $queues; do
-  supervise "worker-$queue" $py manage.py db_worker --queue-name "$queue" --no-reload &
+  supervise "worker-$queue" $background $py manage.py db_worker --queue-name "$queue" --no-reload &
 done
-supervise outbox $py manage.py deliver_outbox --loop "${OUTBOX_SWEEP_SECONDS:-60}" &
+supervise outbox $background $py manage.py deliver_outbox --loop "${OUTBOX_SWEEP_SECONDS:-60}" &
 supervise web .venv/bin/gunicorn config.wsgi -c config/gunicorn.py &
 echo "Espace bailleur (production profile): http://${BIND:-127.0.0.1:${PORT:-8000}}/ —" \
   "health at /health/; workers for queues: $queues; logs in var/log/. Ctrl+C stops all."

@@ -169,6 +169,9 @@ def test_idle_timeout_dialog_escape_means_not_now_then_a_plain_end(page, demo_ac
     sign_in(page, account.identifier, account.password)
     page.get_by_role("link", name="Déclarer le loyer de Anh PETIT").click()
     page.get_by_label("Loyer de juillet 2026 (hors charges)").fill("650,50")
+    # The field can be typed in before the deferred portail.js has run on a busy machine; its
+    # timers must be armed before the clock moves, or they start 23:50 late.
+    page.wait_for_load_state("load")
     dialog = page.locator("dialog.session-warning")
     page.clock.run_for("23:50")
     expect(dialog).to_be_hidden()
