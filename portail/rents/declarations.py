@@ -82,7 +82,11 @@ def amount_warnings_for(tenancy: Tenancy, *, amount: Decimal, year: int) -> list
 
 
 def _tenancy_for_declaration(
-    portfolio: Portfolio, tenancy_id: int | None, recipient_number: str | None, year: int, token
+    portfolio: Portfolio,
+    tenancy_id: int | None,
+    recipient_number: str | None,
+    year: int,
+    token: uuid.UUID,
 ) -> Tenancy | None:
     """The tenancy (by its id, or else its recipient number), locked, with its rents and
     status, whether a July N version of it was ever superseded (``has_history``) and the
@@ -157,11 +161,10 @@ def declare_rent(
     confirmed: bool,
 ) -> RentSubmission:
     """Declare (or correct) the July N rent of one tenancy (by its id, or its recipient
-    number: the API's); submitting twice records it once (difficulty 10
-    for the amount, 9 for the missing July N-1 rent). ``expected_version``: the version the
-    correction is based on (0: none), a later one recorded meanwhile refusing it; None: the
-    current one, read under lock (the API's default). TenancyNotFound when the tenancy is not
-    in the portfolio.
+    number: the API's); submitting twice records it once (difficulty 10 for the amount, 9 for
+    the missing July N-1 rent). ``expected_version``: the version the correction is based on
+    (0: none), a later one recorded meanwhile refusing it; None: the current one, read under
+    lock (the API's default). TenancyNotFound when the tenancy is not in the portfolio.
 
     A new declaration's submission carries ``recorded_rent``: the current July N rent it
     made (its amount and version), so that callers need not read it back.
