@@ -7,7 +7,9 @@ to an aiosmtpd sink on loopback), with 1 and with 2 workers; the reference, meas
 run, is raw smtplib sending the same number of ready-made messages on one connection. Letters
 (target: at least 10 a second on 2 cores) are rendered and spooled by the same workers; their
 reference is WeasyPrint writing a minimal one-paragraph page. Rates are taken between the first
-and the last `sent_at`, so process start-up is not counted. Several workers need PostgreSQL
+and the last `sent_at`, so process start-up is not counted; nor is it in a worker's CPU time per
+e-mail (every thread, from the start of the command, once Django is loaded).
+Several workers need PostgreSQL
 (`--database-url postgres://postgres@127.0.0.1:5432/bench_correspondence`, created if missing);
 on SQLite, the single writer serialises them.
 """
@@ -55,15 +57,29 @@ def _ensure_postgres_database(url: str) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-# The reference sender: smtplib alone, one connection, the ready e-mails; prints e-mails/s.
+# A worker: `manage.py deliver_outbox`, its CPU time (process_time: every thread) counted from
+# the start of the command, once Django and the outbox's modules are loaded; printed last.
+WORKER = """
+import time
+import django
+django.setup()
+from django.core.management import execute_from_command_line
+import portail.correspondence.batches
+start = time.process_time()
+execute_from_command_line(["manage.py", "deliver_outbox"])
+print(time.process_time() - start)
+"""
+
+# The reference sender: smtplib alone, one connection, the ready e-mails; prints e-mails/s and
+# its CPU seconds per e-mail.
 RAW_SMTPLIB = """
 import pickle, smtplib, sys, time
 ready = pickle.loads(open(sys.argv[1], "rb").read())
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with smtplib.SMTP("127.0.0.1", int(sys.argv[2])) as client:
     for sender, recipient, data in ready:
         client.sendmail(sender, [recipient], data)
-print(len(ready) / (time.perf_counter() - start))
+print(len(ready) / (time.perf_counter() - start), (time.process_time() - cpu) / len(ready))
 """
 
 
@@ -152,15 +168,19 @@ def main() -> None:
     # It runs in a process of its own, as the workers do: the sink is in this one.
     ready = work / "ready.pickle"
     ready.write_bytes(pickle.dumps([_rendered_email(user, shown, n) for n in range(args.emails)]))
-    smtp_rate = float(
+    smtp_rate, smtp_cpu = map(
+        float,
         subprocess.run(
             [sys.executable, "-c", RAW_SMTPLIB, str(ready), str(port)],
             check=True,
             capture_output=True,
             text=True,
-        ).stdout
+        ).stdout.split(),
     )
-    print(f"reference, raw smtplib sends        : {smtp_rate:8.1f} e-mails/s")
+    print(
+        f"reference, raw smtplib sends        : {smtp_rate:8.1f} e-mails/s"
+        f"  (CPU {smtp_cpu * 1000:.2f} ms/e-mail)"
+    )
 
     def queue(count: int, channel: str) -> None:
         Message.objects.bulk_create(
@@ -177,29 +197,39 @@ def main() -> None:
             for n in range(count)
         )
 
-    def deliver(workers: int) -> float:
+    def run_workers(workers: int) -> float:
+        """Run the sweep in ``workers`` processes; their CPU time (all threads) in the sweep."""
         processes = [
             subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "deliver_outbox"],
+                [sys.executable, "-c", WORKER],
                 cwd=ROOT,
-                stdout=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                text=True,
             )
             for _ in range(workers)
         ]
+        cpu = 0.0
         for process in processes:
-            assert process.wait() == 0
+            out, _ = process.communicate()
+            assert process.returncode == 0
+            cpu += float(out.split()[-1])
+        return cpu
+
+    def deliver(workers: int) -> tuple[float, float]:
+        """E-mails (or letters) a second, and the workers' CPU time per message."""
+        cpu = run_workers(workers)
         sent = Message.objects.filter(status=Message.Status.SENT).order_by("sent_at")
         count = sent.count()
         span = (sent.last().sent_at - sent.first().sent_at).total_seconds()
         Message.objects.all().delete()
-        return (count - 1) / span
+        return (count - 1) / span, cpu / count
 
     for workers in (1, 2):
         queue(args.emails, Message.Channel.EMAIL)
-        rate = deliver(workers)
+        rate, cpu = deliver(workers)
         print(
             f"outbox e-mails, {workers} worker(s)          : {rate:8.1f} e-mails/s"
-            f"  = {rate / smtp_rate:.3f} x raw smtplib"
+            f"  = {rate / smtp_rate:.3f} x raw smtplib, worker CPU {cpu * 1000:.2f} ms/e-mail"
         )
 
     start = time.perf_counter()
@@ -209,7 +239,7 @@ def main() -> None:
     print(f"reference, WeasyPrint minimal page  : {weasy_rate:8.1f} PDFs/s")
     for workers in (1, 2) if args.letters else ():
         queue(args.letters, Message.Channel.LETTER)
-        rate = deliver(workers)
+        rate, _ = deliver(workers)
         print(
             f"letters rendered, {workers} worker(s)        : {rate:8.1f} letters/s"
             f"  = {rate / weasy_rate:.3f} x the minimal page (target 10/s)"

@@ -13,11 +13,16 @@ declared with their new rent). The database is recreated.
 Also against django-import-export (a dev dependency) importing the same file's lines into the
 same table, on its first `--import-export-lines` lines (it is slow; target: at least 20 times
 its rows per second).
+Under load, wall-clock seconds vary more than the work: COPY of the rents and our declaration
+also print their CPU seconds (this process and, on a local PostgreSQL, its server process from
+/proc: I/O waits and the WAL writer are not in it), and the ratio of those.
 """
 
 import argparse
 import datetime
+import os
 import time
+from pathlib import Path
 
 from rents_common import DEFAULT_URL, make_portfolio, setup_django
 
@@ -51,7 +56,9 @@ def main() -> None:
     now = datetime.datetime.now(tz=datetime.UTC)
     rows = [(tenancy_id, f"{500 + int(number) % 400}.50") for tenancy_id, number in ids]
     _checkpoint()
+    cpu = _cpu()
     copy_rents = _copy_current(rows, user, portfolio, now)
+    cpu_rents = _cpu() - cpu
     _checkpoint()
     copy_both = _copy_with_states(rows, user, portfolio, now)
     print(
@@ -66,7 +73,7 @@ def main() -> None:
     with time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.UTC), tick=True):
         portfolio = portfolio_for_user(user, portfolio.pk)
         _checkpoint()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         bulk = services.deposit_bulk_import(
             user=user, portfolio=portfolio, upload=ContentFile(content, name="loyers.csv")
         )
@@ -75,6 +82,7 @@ def main() -> None:
         assert not bulk.errors, bulk.errors[:3]
         bulk = services.record_bulk_import(bulk_import_id=bulk.pk, user=user)
         elapsed = time.perf_counter() - start
+        cpu_ours = _cpu() - cpu
     assert not RentDeclaration.objects.exists()  # first declarations: nothing superseded
     assert (
         JulyRent.objects.filter(
@@ -92,6 +100,10 @@ def main() -> None:
     )
     print(
         f"ratio to COPY into rents_julyrent + states       : {rate / (len(rows) / copy_both):.3f}"
+    )
+    print(
+        f"CPU seconds (client + server): COPY rents {cpu_rents:.2f}, ours {cpu_ours:.2f}, "
+        f"ratio {cpu_rents / cpu_ours:.3f}"
     )
     _clean_rents()  # django-import-export creates the rows too, as our import did
     ie_lines = min(args.import_export_lines, args.lines)
@@ -245,6 +257,21 @@ def _copy_with_states(rows, user, portfolio, now) -> float:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE rents_tenancycampaignstate")
     return elapsed
+
+
+def _cpu() -> float:
+    """CPU seconds of this process, plus its PostgreSQL server process when it runs here."""
+    from django.db import connection
+
+    seconds = time.process_time()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 def _checkpoint() -> None:

@@ -8,10 +8,11 @@ connection, record each as sent as soon as the SMTP server has accepted it.
 - **Send**: each message is rendered and sent on the one connection (a plain e-mail is
   rendered and encoded ahead, in a second thread, while the one before it is on the wire).
   Right after the server's "250" its row is recorded ``sent`` in its own short write
-  (autocommit). Nothing is held open during a send, so a worker killed mid-batch leaves every
-  message it recorded ``sent`` (never sent again) and the others still ``queued``, due again
-  when the lease ends: the only duplicate possible is the one message in flight, accepted but
-  not yet recorded (at-least-once).
+  (autocommit; on PostgreSQL the write goes while the next e-mail's first commands do, and is
+  confirmed before that e-mail's end, ``sent_records.py``). Nothing is held open during a
+  send, so a worker killed mid-batch leaves every message it recorded ``sent`` (never sent
+  again) and the others still ``queued``, due again when the lease ends: the only duplicate
+  possible is the one message in flight, accepted but not yet recorded (at-least-once).
 - A message that carries a temporary password or a code is issued, sent and recorded in one
   transaction, as the one-message path does: a failed send rolls the issue back.
 - A failed send (SMTP refusal, server down) schedules that message's retry with the backoff of
@@ -36,9 +37,10 @@ from django.db.models import F
 
 from portail.common import clock
 
-from . import mime, rendering, services
+from . import mime, rendering, services, smtp
 from .models import Message
 from .outage import record_sent_after_outage
+from .sent_records import SentRecords
 
 logger = logging.getLogger("portail.correspondence.services")
 
@@ -60,9 +62,8 @@ def claim_batch(*, size: int = BATCH_SIZE) -> list[Message]:
         Message.objects.filter(pk__in=ids).update(
             attempts=F("attempts") + 1, next_attempt_at=now + LEASE
         )
-        return list(
-            Message.objects.filter(pk__in=ids).select_related("recipient__landlord").order_by("pk")
-        )
+        # The recipient for a secret's issuer (nothing at delivery reads the landlord).
+        return list(Message.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -95,19 +96,35 @@ def prepare(message: Message, envelope: mime.Envelope) -> Prepared:
     )
 
 
-def _send_prepared(message: Message, prepared: Prepared, connection, sender: str) -> None:
-    """Hand the encoded e-mail to the SMTP server on the batch's connection."""
+def _send_prepared(
+    message: Message, prepared: Prepared, connection, sender: str, records: SentRecords
+) -> None:
+    """Hand the encoded e-mail to the SMTP server on the batch's connection; the message before
+    it is recorded before this one can be accepted."""
     if connection.connection is None:
         connection.open()
-    connection.connection.sendmail(sender, [message.email], prepared.data)
+    smtp.send(
+        connection.connection,
+        sender=sender,
+        recipient=message.email,
+        data=prepared.data,
+        before_end=records.confirm,
+    )
     message.body_text = prepared.rendered.text
     message.body_html = prepared.rendered.fragment
 
 
 def deliver_claimed(
-    message: Message, connection, prepared: Future | None = None, sender: str = ""
+    message: Message,
+    connection,
+    prepared: Future | None = None,
+    sender: str = "",
+    records: SentRecords | None = None,
 ) -> None:
     """Send one leased message and record the outcome (``message.status`` says which)."""
+    records = records or SentRecords()
+    if prepared is None:
+        records.confirm()  # this path uses the database before its send
     if message.issues_secret_at_delivery:
         try:
             with transaction.atomic():
@@ -123,12 +140,13 @@ def deliver_claimed(
         if prepared is None:
             services._send(message, connection)
         else:
-            _send_prepared(message, prepared.result(), connection, sender)
+            _send_prepared(message, prepared.result(), connection, sender, records)
     except Exception as error:  # SMTP, network, spool, rendering: try again later
+        records.confirm()
         _failed(message, error, connection)
         return
     try:
-        services._record_sent(message)
+        records.record(message)
     except (OperationalError, InterfaceError):
         record_sent_after_outage(message)  # accepted: record it before anyone sends it again
     message.status = Message.Status.SENT
@@ -155,8 +173,9 @@ def release(messages: list[Message]) -> None:
 
 
 # While the renderer thread holds the interpreter, the sending thread waits up to the switch
-# interval (5 ms by default) to read each SMTP answer: four answers an e-mail. 0.5 ms.
-SWITCH_INTERVAL_SECONDS = 0.0005
+# interval (5 ms by default) to read each SMTP answer: four answers an e-mail. 0.1 ms (0.5 ms
+# gave 15 to 40 % fewer e-mails a second for the same CPU, 2026-12-01, in-process A/B runs).
+SWITCH_INTERVAL_SECONDS = 0.0001
 
 
 @contextlib.contextmanager
@@ -181,17 +200,22 @@ def deliver_batch(messages: list[Message], connection, counts: dict[str, int]) -
             renderer.submit(prepare, message, envelope) if preparable(message, connection) else None
             for message in messages
         ]
-        for index, message in enumerate(messages):
-            if index and time.monotonic() > stop_at:  # the first always goes: the sweep advances
-                for future in ahead[index:]:
-                    if future is not None:
-                        future.cancel()
-                release(messages[index:])
-                return
-            if getattr(connection, "connection", True) is None:
-                services._open_quietly(connection)
-            deliver_claimed(message, connection, ahead[index], envelope.sender)
-            counts[message.status] += 1
+        records = SentRecords()
+        try:
+            for index, message in enumerate(messages):
+                if index and time.monotonic() > stop_at:  # the first always goes
+                    for future in ahead[index:]:
+                        if future is not None:
+                            future.cancel()
+                    records.confirm()
+                    release(messages[index:])
+                    return
+                if getattr(connection, "connection", True) is None:
+                    services._open_quietly(connection)
+                deliver_claimed(message, connection, ahead[index], envelope.sender, records)
+                counts[message.status] += 1
+        finally:
+            records.confirm()
 
 
 def _commit_without_waiting_for_the_disk() -> None:

@@ -66,6 +66,7 @@ def message_context(
 ) -> dict:
     """What every template sees: the message's data (with the recipient's identifier, user
     number and name, kept at queueing), the agency, the address, and any secret as issued."""
+    sent_on = sent_on or clock.today()
     return {
         **message.context,
         "message": message,
@@ -73,8 +74,8 @@ def message_context(
         "agency_phone": settings.AGENCY_PHONE,
         "site_url": settings.SITE_URL,
         "address_lines": message.address,
-        "sent_on": formats.french_date(sent_on or clock.today()),
-        "sent_on_long": formats.french_long_date(sent_on or clock.today()),
+        "sent_on": formats.french_date(sent_on),
+        "sent_on_long": formats.french_long_date(sent_on),
         "password": password or "",
         "code": code or "",
         "password_expires_on": formats.french_date(password_expires_at),

@@ -272,6 +272,10 @@ def _record_sent(message: Message) -> None:
     ]
     with db_connection.cursor() as cursor:
         cursor.execute(_sent_statement(db_connection.vendor), [*values, message.pk])
+    log_sent(message)
+
+
+def log_sent(message: Message) -> None:
     logger.info(
         "message_sent id=%s channel=%s attempts=%s", message.pk, message.channel, message.attempts
     )

@@ -14,9 +14,9 @@ from portail.common import clock
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 
-from . import bulk_writes, campaign_state, events, rules, selectors
+from . import bulk_writes, events, file_states, rules, selectors
 from .declarations import DeclarationRefused, check_campaign_open, check_may_declare
-from .models import BulkImport, JulyRent, RentSubmission
+from .models import BulkImport, RentSubmission
 from .parsing import FileRefused, RentFile, check_file_limits, read_rent_lines
 from .tenant_list import with_rents
 
@@ -208,14 +208,8 @@ def record_bulk_import(
             bulk_writes.create_rents(
                 lines, submission=submission, user=user, year=bulk.year, now=now
             )
-        # The written tenancies' states (status, rents) follow, in this transaction, in one
-        # set-based refresh of the tenancies whose rents this submission wrote.
-        campaign_state.refresh_states_of(
-            Tenancy.objects.filter(
-                pk__in=JulyRent.objects.filter(submission=submission).values("tenancy_id")
-            ),
-            years=[bulk.year, bulk.year + 1],
-        )
+        # The written tenancies' states (status, rents) follow, in this transaction, set-based.
+        file_states.refresh_states_of_submission(submission, year=bulk.year, lines=len(lines))
         bulk.submission = submission
         bulk.status = BulkImport.Status.RECORDED
         bulk.processed_lines = bulk.total_lines

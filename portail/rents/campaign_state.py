@@ -9,9 +9,8 @@ writes explicitly (the file of rents, the feed, a reported departure). A refresh
 tenancies locks and reads their states, upserts them recomputed by the database from
 declaration_status_sql (an unchanged state is left alone) and moves the counts by the
 difference in one INSERT ... ON CONFLICT DO UPDATE, in a fixed order, after the states: two
-transactions never wait on each other's counts in opposite orders. A file's set deletes its
-states (RETURNING the old ones, which locks them) and inserts them recomputed, one statement
-each. A whole year (its turn of year, its check): campaign_years."""
+transactions never wait on each other's counts in opposite orders. A file's states: file_states.
+A whole year (its turn of year, its check): campaign_years."""
 
 from collections import Counter
 from collections.abc import Iterable
@@ -145,46 +144,7 @@ def refresh_states(tenancy_ids: Iterable[int], *, years: Iterable[int] | None = 
         move_counts(deltas)
 
 
-def refresh_states_of(tenancies: QuerySet[Tenancy], *, years: Iterable[int]) -> None:
-    """refresh_states for a set of tenancies given by a query (those of a file's rents): their
-    states deleted (RETURNING the old ones, which locks them) then inserted recomputed, in
-    one statement each for the whole set, the rents joined (hashed) instead of looked up.
-    Measured on 100,000 states (docs/performance.md): 7 s this way, 15.7 s by the lock and
-    upsert of _upsert_states (a speculative insertion and a second row lock per state), and
-    a file changes nearly every state it touches (its status, its rent)."""
-    years = sorted(set(years))
-    table = TenancyCampaignState._meta.db_table
-    ids_sql, ids_params = tenancies.values("pk").query.sql_with_params()
-    computed, params = _computed_sql(tenancies, years, few=False)
-    deltas: Counter = Counter()
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The planner's cost of the set's statements reaches the JIT's thresholds, and its
-            # compilation took a third of the refresh of 50,000 states (1.8 s of 5).
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(
-            f"DELETE FROM {table} WHERE year IN ({', '.join(['%s'] * len(years))}) "  # noqa: S608
-            f"AND tenancy_id IN ({ids_sql}) RETURNING {', '.join(COUNTED)}",
-            [*years, *ids_params],
-        )
-        _count_set(deltas, cursor.fetchall(), sign=-1)
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(STATE_COLUMNS)}) "  # noqa: S608
-            f"SELECT * FROM {computed} RETURNING {', '.join(COUNTED)}",
-            params,
-        )
-        _count_set(deltas, cursor.fetchall(), sign=1)
-        move_counts(deltas)
-
-
-def _count_set(deltas: Counter, rows: list[tuple], sign: int) -> None:
-    """tally() for a set's rows (COUNTED): the equal ones grouped first, in C (Counter), so
-    100,000 states cost a few dozen tally calls instead of one each."""
-    for (portfolio_id, status, concerned, declared, year), number in Counter(rows).items():
-        tally(deltas, year, [(portfolio_id, status, concerned, declared)], sign * number)
-
-
-def _computed_sql(tenancies: QuerySet[Tenancy], years: list[int], *, few: bool):
+def computed_sql(tenancies: QuerySet[Tenancy], years: list[int], *, few: bool):
     """computed_states of the kept years among ``years``, as one subquery (SQL, params)."""
     parts, params = [], []
     for year in years:
@@ -219,7 +179,7 @@ def _state_sql(years: tuple[int, ...], count: int, *, after_lock: str):
         f"WHERE year IN ({', '.join(['%s'] * len(years))}) "
         f"AND tenancy_id IN ({', '.join(['%s'] * count)}) ORDER BY tenancy_id, year{lock}"
     )
-    computed, params = _computed_sql(Tenancy.objects.filter(pk__in=ids), list(years), few=True)
+    computed, params = computed_sql(Tenancy.objects.filter(pk__in=ids), list(years), few=True)
     mutable = [column for column in STATE_COLUMNS if column not in ("tenancy_id", "year")]
     # WHERE true: SQLite reads ON CONFLICT after a SELECT's WHERE only.
     upsert_sql = (

@@ -81,3 +81,29 @@ def test_the_sweep_sends_the_stdlib_e_mail(smtp_server):
     assert received["Subject"] == "Loyers déclarés"
     assert received["Message-ID"] == f"<courrier-{message.pk}@caf.example>"
     assert received.get_body(("plain",)).get_content().count("Merci.") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("Subject", "Message 12"),
+        ("Subject", "Rappel : vos loyers de juillet 2026 (échéance)"),
+        ("Subject", "Deux  espaces, un =?utf-8?q?mot?= codé"),
+        ("Subject", " espace devant"),
+        ("Subject", "x" * 69),
+        ("Subject", "x" * 70),
+        ("Subject", 'Guillemets "et" (parenthèses) <chevrons> ; virgule, point.'),
+        ("To", "marie.dupont+loyers@example.org"),
+        ("To", "o'brien@example.org"),
+        ("To", "Marie <marie@example.org>"),
+        ("To", "marie..dupont@example.org"),
+        ("To", "héloïse@exemple.fr"),
+        ("To", "x" * 60 + "@example.org"),
+    ],
+)
+def test_a_header_written_as_it_is_reads_as_the_policy_folds_it(name, value):
+    """A plain address or a short ASCII subject is not parsed again: the bytes are the
+    policy's; any other value still goes through the policy."""
+    assert mime._header(name, value) == mime.policy.SMTP.fold_binary(
+        name, mime.policy.SMTP.header_factory(name, value)
+    )
