@@ -12,9 +12,14 @@ On PostgreSQL, ``statement_cursor`` runs such statements as server-side prepared
 (psycopg names each at its first use on a connection): the server parses and plans them once
 per connection, not at every run; planning was about half of the database's time in a
 declaration. The ORM's own statements keep their client-side binding (never prepared), so the
-plans of queries over skewed data (a portfolio of 5 or 100,000 tenancies) stay custom ones."""
+plans of queries over skewed data (a portfolio of 5 or 100,000 tenancies) stay custom ones.
+
+``insert`` writes a new model instance the same way: its INSERT compiled once per connection
+and model, prepared on PostgreSQL (the ORM's save builds and compiles it at every call)."""
 
 import functools
+import itertools
+import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 
@@ -126,6 +131,55 @@ class PreparedQuery:
         return found[0] if found else None
 
 
+def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
+    """Insert a new model instance as ``save()`` would (its defaults and ``pre_save`` values
+    bound as the ORM binds them, the fields the database returns set on it), by an INSERT
+    compiled once per connection and model: the ORM's save path builds and compiles it at
+    every call. No signal is sent: the caller does what a receiver would.
+
+    ``skip_conflict``: ON CONFLICT DO NOTHING (a unique value already taken, e.g. by a
+    concurrent twin): nothing written and False, the transaction still usable without a
+    savepoint. True when the row was written."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, fields, returning = _insert_statement(type(instance), skip_conflict)
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    with statement_cursor(connection) as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            for field, value in zip(returning, row, strict=True):
+                setattr(instance, field.attname, value)
+        elif cursor.rowcount == 0:
+            return False
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return True
+
+
+@compiled
+def _insert_statement(model: type[Model], skip_conflict: bool) -> tuple[str, list, tuple]:
+    """The INSERT of one row of ``model``: its SQL, the fields bound (those Model.save binds
+    for a new instance without its primary key) and the fields it returns."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    returning = tuple(f for f in meta.local_concrete_fields if f.db_returning)
+    name = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {name(meta.db_table)} ({', '.join(name(f.column) for f in fields)}) "  # noqa: S608 - a model's table
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if skip_conflict:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(name(f.column) for f in returning)}"
+    return sql, fields, returning
+
+
 def statement_cursor(connection):
     """A cursor of this connection for statements compiled once: on PostgreSQL each is prepared
     on the server at its first run on the connection (psycopg keeps the 100 last used, and
@@ -149,15 +203,19 @@ def statement_cursor(connection):
 
 @functools.cache
 def _preparing_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import CursorMixin
+    from psycopg import RawCursor
 
-    class PreparingCursor(ServerBindingCursor):
-        """Binds on the server and asks psycopg to prepare every statement it runs."""
+    class PreparingCursor(CursorMixin, RawCursor):
+        """Binds on the server and asks psycopg to prepare every statement it runs. A raw
+        cursor: the statement is sent with its placeholders already numbered (numbered()),
+        not parsed for them at every run (psycopg caches that parsing for statements of at
+        most 4 KB and 50 parameters only: the state refresh has 7 KB and 53)."""
 
         logged_for = None  # the connection whose query log shows the statements
 
         def execute(self, query, params=None, **options):
-            super().execute(query, params, **{**options, "prepare": True})
+            super().execute(numbered(query), params, **{**options, "prepare": True})
             if self.logged_for is not None:
                 # What Django's log reads (last_executed_query): a prepared run leaves it
                 # unset; the statement as the ORM's are logged, its values in it.
@@ -165,6 +223,14 @@ def _preparing_cursor_class():
             return self
 
     return PreparingCursor
+
+
+@functools.lru_cache(maxsize=512)
+def numbered(sql: str) -> str:
+    """SQL with the ORM's placeholders (``%s``; ``%%`` a percent sign) as PostgreSQL's own:
+    ``$1``, ``$2``... in their order."""
+    numbers = itertools.count(1)
+    return re.sub(r"%([s%])", lambda m: f"${next(numbers)}" if m[1] == "s" else "%", sql)
 
 
 class _Logged:

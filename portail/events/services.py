@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from portail.common.prepared import insert
+
 from .models import DomainEvent, Kind
 
 _subscribers: list[Callable[[DomainEvent], None]] = []
@@ -49,9 +51,10 @@ def emit(
     *, kind: Kind | str, landlord_id: int, portfolio_id: int | None = None, data: dict
 ) -> DomainEvent:
     """Record that this happened to this landlord's data, and tell the subscribers."""
-    event = DomainEvent.objects.create(
+    event = DomainEvent(
         kind=str(kind), landlord_id=landlord_id, portfolio_id=portfolio_id, data=data
     )
+    insert(event)  # compiled once: every declaration records one
     for subscriber in _subscribers:
         subscriber(event)
     return event

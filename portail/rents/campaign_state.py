@@ -56,6 +56,18 @@ STATE_COLUMNS = (
 )
 RETURNED = ("portfolio_id", "status", "concerned", "landlord_declared", "tenancy_id", "year")
 COUNTED = ("portfolio_id", "status", "concerned", "landlord_declared", "year")  # a set's rows
+FEW_COUNTS = 4
+# What each count of a portfolio, year and status counts among its states (concerned,
+# landlord_declared): tally adds it in Python, the one-statement refresh (PostgreSQL) sums it
+# in SQL; one definition for both.
+COUNTS = {
+    "tenancies": (lambda concerned, declared: True, "true"),
+    "concerned": (lambda concerned, declared: bool(concerned), "concerned"),
+    "declared": (
+        lambda concerned, declared: bool(concerned and declared),
+        "concerned AND landlord_declared",
+    ),
+}
 
 
 def built_years(years: Iterable[int] | None = None) -> list[int]:
@@ -115,7 +127,8 @@ def _with_rents_looked_up(tenancies, *, year: int):
 def refresh_states(tenancy_ids: Iterable[int], *, years: Iterable[int] | None = None) -> None:
     """Recompute the states of these tenancies in the kept years (among ``years`` when given)
     and move the counts by the difference; inside the caller's transaction. By chunks of
-    CHUNK tenancies, their rents looked up one by one (a declaration, a feed's batch)."""
+    CHUNK tenancies, their rents looked up one by one (a declaration, a feed's batch); on
+    PostgreSQL a single chunk (a declaration) in one statement."""
     ids = sorted(set(tenancy_ids))
     if not ids:
         return
@@ -123,6 +136,9 @@ def refresh_states(tenancy_ids: Iterable[int], *, years: Iterable[int] | None = 
     deltas: Counter = Counter()
     # No savepoint (two statements fewer a declaration): a failed refresh fails the writer.
     with transaction.atomic(savepoint=False):
+        if len(ids) <= CHUNK and kept and connection.vendor == "postgresql":
+            _refresh_in_one_statement(ids, kept)
+            return
         for start in range(0, len(ids), CHUNK):
             _upsert_states(ids[start : start + CHUNK], kept, deltas)
         move_counts(deltas)
@@ -141,12 +157,20 @@ def computed_sql(tenancies: QuerySet[Tenancy], years: list[int], *, few: bool):
 
 
 @compiled
-def _refresh_statements(years: tuple[int, ...], count: int) -> tuple[str, str, list]:
-    """_upsert_states' two statements for ``count`` tenancies in these years: the SQL of the
-    lock, the SQL of the upsert and its parameters, a Param ``id0``, ``id1``... where each
-    tenancy id goes. Compiled once per connection and shape (the SQL depends on the years
-    only, never on the day): compiling declaration_status_sql and its lookups for every
-    refresh took half of a declaration's time through the API (docs/performance.md)."""
+def _refresh_statements(years: tuple[int, ...], count: int) -> tuple[str, list, str, list]:
+    """_upsert_states' two statements for ``count`` tenancies in these years: the lock and its
+    parameters, the upsert and its parameters (a Param ``id0``, ``id1``... where each tenancy
+    id goes). Compiled once per connection and shape (the SQL depends on the years only,
+    never on the day): compiling declaration_status_sql and its lookups for every refresh
+    took half of a declaration's time through the API (docs/performance.md)."""
+    lock_sql, lock_params, upsert_sql, params = _state_sql(years, count, after_lock="")
+    return lock_sql, lock_params, upsert_sql, params
+
+
+def _state_sql(years: tuple[int, ...], count: int, *, after_lock: str):
+    """The lock of the states of ``count`` tenancies in these years and the upsert of their
+    recomputed states, each with its parameters; ``after_lock`` joins the upsert's rows to
+    something (the lock's count, in the one-statement refresh)."""
     table = TenancyCampaignState._meta.db_table
     ids = [Param(f"id{index}", BigIntegerField()) for index in range(count)]
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
@@ -160,13 +184,14 @@ def _refresh_statements(years: tuple[int, ...], count: int) -> tuple[str, str, l
     # WHERE true: SQLite reads ON CONFLICT after a SELECT's WHERE only.
     upsert_sql = (
         f"INSERT INTO {table} ({', '.join(STATE_COLUMNS)}) "  # noqa: S608
-        f"SELECT * FROM {computed} WHERE true ON CONFLICT (tenancy_id, year) DO UPDATE SET "
+        f"SELECT computed.* FROM {computed}{after_lock} WHERE true "
+        "ON CONFLICT (tenancy_id, year) DO UPDATE SET "
         + ", ".join(f"{column} = excluded.{column}" for column in mutable)
         + " WHERE "
         + " OR ".join(f"{table}.{column} <> excluded.{column}" for column in mutable)
         + f" RETURNING {', '.join(RETURNED)}"
     )
-    return lock_sql, upsert_sql, list(params)
+    return lock_sql, [*years, *ids], upsert_sql, list(params)
 
 
 def _upsert_states(ids: list[int], years: list[int], deltas: Counter) -> None:
@@ -174,23 +199,63 @@ def _upsert_states(ids: list[int], years: list[int], deltas: Counter) -> None:
     refreshes lock in the same order), then write the recomputed ones in one INSERT ... ON
     CONFLICT DO UPDATE that leaves alone the states whose values do not change (no new row
     version, no index entry); the years not kept give no row. Adds the difference to
-    ``deltas``. A declaration: these two statements and the counts' one."""
+    ``deltas``."""
     if not years:
         return
-    # The ids padded to a power of two with the last one (an id twice in an IN list changes
-    # nothing): a few shapes of the statements, each compiled once.
-    ids = ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
-    lock_sql, upsert_sql, params = _refresh_statements(tuple(years), len(ids))
+    ids = _padded(ids)
+    lock_sql, lock_params, upsert_sql, params = _refresh_statements(tuple(years), len(ids))
+    values = {f"id{index}": tenancy_id for index, tenancy_id in enumerate(ids)}
     with statement_cursor(connection) as cursor:
-        cursor.execute(lock_sql, [*years, *ids])
+        cursor.execute(lock_sql, bind(lock_params, values, connection))
         old = {(row[4], row[5]): row[:4] for row in cursor.fetchall()}
-        values = {f"id{index}": tenancy_id for index, tenancy_id in enumerate(ids)}
         cursor.execute(upsert_sql, bind(params, values, connection))
         for row in cursor.fetchall():
             key = (row[4], row[5])
             if key in old:
                 tally(deltas, row[5], [old[key]], sign=-1)
             tally(deltas, row[5], [row[:4]], sign=1)
+
+
+def _padded(ids: list[int]) -> list[int]:
+    """The ids padded to a power of two with the last one (an id twice in an IN list changes
+    nothing): a few shapes of the statements, each compiled once."""
+    return ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
+
+
+def _refresh_in_one_statement(ids: list[int], years: list[int]) -> None:
+    """_upsert_states and move_counts in one statement (PostgreSQL; a declaration's refresh)."""
+    ids = _padded(ids)
+    sql, params = _one_statement(tuple(years), len(ids))
+    values = {f"id{index}": tenancy_id for index, tenancy_id in enumerate(ids)}
+    with statement_cursor(connection) as cursor:
+        cursor.execute(sql, bind(params, values, connection))
+
+
+@compiled
+def _one_statement(years: tuple[int, ...], count: int) -> tuple[str, list]:
+    """The lock, a MATERIALIZED common table expression, every state locked (and read as last
+    committed) before any is written: the upsert's rows are joined to its count. The counts
+    then move by the difference between the states written and those they replaced (COUNTS),
+    rows in a fixed order, as move_counts moves them."""
+    lock_sql, lock_params, upsert_sql, params = _state_sql(
+        years, count, after_lock=" CROSS JOIN (SELECT count(*) FROM old) AS locked"
+    )
+    columns = "portfolio_id, year, status, concerned, landlord_declared"
+    sums = [f"SUM(CASE WHEN {sql} THEN sign ELSE 0 END)" for _, sql in COUNTS.values()]
+    moved = (
+        f"SELECT 1 AS sign, {columns} FROM new UNION ALL SELECT -1, old.portfolio_id, "  # noqa: S608
+        "old.year, old.status, old.concerned, old.landlord_declared "
+        "FROM old JOIN new USING (tenancy_id, year)"
+    )
+    table = CampaignStatusCount._meta.db_table
+    sql = (
+        f"WITH old AS MATERIALIZED ({lock_sql}), new AS ({upsert_sql}), moved AS ({moved}) "  # noqa: S608
+        f"INSERT INTO {table} (portfolio_id, year, status, {', '.join(COUNTS)}) "
+        f"SELECT portfolio_id, year, status, {', '.join(sums)} FROM moved "
+        f"GROUP BY portfolio_id, year, status HAVING {' OR '.join(f'{s} <> 0' for s in sums)} "
+        f"ORDER BY portfolio_id, year, status {_counts_conflict()}"
+    )
+    return sql, [*lock_params, *params]
 
 
 def forget_states(tenancy_ids: Iterable[int]) -> None:
@@ -220,9 +285,8 @@ def tally(deltas: Counter, year: int, rows: list[tuple], sign: int) -> None:
     """Add each state (portfolio, status, concerned, declared) ``sign`` times to ``deltas``."""
     for portfolio_id, status, concerned, declared in rows:
         key = (portfolio_id, year, status)
-        deltas[(*key, "tenancies")] += sign
-        deltas[(*key, "concerned")] += sign * bool(concerned)
-        deltas[(*key, "declared")] += sign * bool(concerned and declared)
+        for count, (counts, _sql) in COUNTS.items():
+            deltas[(*key, count)] += sign * counts(concerned, declared)
 
 
 def move_counts(deltas: Counter) -> None:
@@ -230,29 +294,36 @@ def move_counts(deltas: Counter) -> None:
     keys = sorted({key[:3] for key, value in deltas.items() if value})
     if not keys:
         return
-    rows = [
-        (*key, deltas[(*key, "tenancies")], deltas[(*key, "concerned")], deltas[(*key, "declared")])
-        for key in keys
-    ]
+    rows = [(*key, *(deltas[(*key, count)] for count in COUNTS)) for key in keys]
     table = CampaignStatusCount._meta.db_table
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
+    values = ", ".join([f"({', '.join(['%s'] * len(rows[0]))})"] * len(rows))
+    # A few rows (one tenancy's refresh): one of a few shapes, prepared on the server.
+    few = len(rows) <= FEW_COUNTS
+    with statement_cursor(connection) if few else connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (portfolio_id, year, status, tenancies, concerned, declared) "  # noqa: S608
-            f"VALUES {values} ON CONFLICT (portfolio_id, year, status) DO UPDATE SET "
-            f"tenancies = {table}.tenancies + excluded.tenancies, "
-            f"concerned = {table}.concerned + excluded.concerned, "
-            f"declared = {table}.declared + excluded.declared",
+            f"INSERT INTO {table} (portfolio_id, year, status, {', '.join(COUNTS)}) "  # noqa: S608
+            f"VALUES {values} {_counts_conflict()}",
             [value for row in rows for value in row],
         )
+
+
+def _counts_conflict() -> str:
+    table = CampaignStatusCount._meta.db_table
+    return "ON CONFLICT (portfolio_id, year, status) DO UPDATE SET " + ", ".join(
+        f"{count} = {table}.{count} + excluded.{count}" for count in COUNTS
+    )
 
 
 # --- Single saves and deletes (connected in RentsConfig.ready) ---------------------------------
 
 
-def rent_saved(sender, instance, **kwargs) -> None:
+def rent_written(rent: JulyRent) -> None:
     """A July rent of year N sets the status of N (its rent) and of N+1 (the previous one)."""
-    refresh_states([instance.tenancy_id], years=[instance.year, instance.year + 1])
+    refresh_states([rent.tenancy_id], years=[rent.year, rent.year + 1])
+
+
+def rent_saved(sender, instance, **kwargs) -> None:
+    rent_written(instance)
 
 
 def rent_deleted(sender, instance, origin=None, **kwargs) -> None:

@@ -6,9 +6,10 @@ import uuid
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
+    CharField,
     Exists,
     OuterRef,
     PositiveSmallIntegerField,
@@ -19,12 +20,12 @@ from django.db.models import (
 
 from portail.common import clock
 from portail.common.formats import french_amount, french_long_date
-from portail.common.prepared import Param, compiled
+from portail.common.prepared import Param, compiled, insert
 from portail.help.difficulties import Difficulty
 from portail.portfolios.models import Portfolio, Tenancy
 from portail.portfolios.selectors import may_declare
 
-from . import events, rules, selectors
+from . import campaign_state, events, rules, selectors
 from .models import JulyRent, RentDeclaration, RentSubmission
 from .tenant_list import with_rents
 
@@ -42,6 +43,13 @@ class DeclarationRefused(Exception):
         self.help_entry = help_entry
         self.field = field
         super().__init__(message)
+
+
+class TenancyNotFound(DeclarationRefused):
+    """The tenancy named is not in this portfolio (the API answers 404)."""
+
+    def __init__(self):
+        super().__init__("Ce locataire n'est pas dans ce parc.")
 
 
 def check_campaign_open(year: int) -> None:
@@ -74,23 +82,32 @@ def amount_warnings_for(tenancy: Tenancy, *, amount: Decimal, year: int) -> list
 
 
 def _tenancy_for_declaration(
-    portfolio: Portfolio, tenancy_id: int, year: int, token: uuid.UUID
+    portfolio: Portfolio,
+    tenancy_id: int | None,
+    recipient_number: str | None,
+    year: int,
+    token: uuid.UUID,
 ) -> Tenancy | None:
-    """The tenancy, locked, with its rents and status, whether a July N version of it was
-    ever superseded (``has_history``) and the submission already sent with this token
-    (``replayed_id``): one query, compiled once per year."""
-    return _tenancy_for_declaration_query(year).first(
-        portfolio=portfolio.pk, tenancy=tenancy_id, token=token
+    """The tenancy (by its id, or else its recipient number), locked, with its rents and
+    status, whether a July N version of it was ever superseded (``has_history``) and the
+    submission already sent with this token (``replayed_id``): one query, compiled once per
+    year."""
+    by_number = tenancy_id is None
+    return _tenancy_for_declaration_query(year, by_number).first(
+        portfolio=portfolio.pk, tenancy=recipient_number if by_number else tenancy_id, token=token
     )
 
 
 @compiled
-def _tenancy_for_declaration_query(year: int) -> QuerySet[Tenancy]:
+def _tenancy_for_declaration_query(year: int, by_number: bool) -> QuerySet[Tenancy]:
+    if by_number:
+        which = {"recipient_number": Param("tenancy", CharField())}
+    else:
+        which = {"pk": Param("tenancy", BigIntegerField())}
     return (
         with_rents(
             Tenancy.objects.select_for_update(of=("self",)).filter(
-                portfolio_id=Param("portfolio", BigIntegerField()),
-                pk=Param("tenancy", BigIntegerField()),
+                portfolio_id=Param("portfolio", BigIntegerField()), **which
             ),
             year=year,
         )
@@ -106,7 +123,7 @@ def _tenancy_for_declaration_query(year: int) -> QuerySet[Tenancy]:
 
 def _check_declarable(tenancy: Tenancy | None, year: int) -> None:
     if tenancy is None:
-        raise DeclarationRefused("Ce locataire n'est pas dans ce parc.")
+        raise TenancyNotFound
     if tenancy.status == rules.Status.NOT_REQUIRED:
         raise DeclarationRefused(
             f"{tenancy.tenant_name} n'était pas locataire de ce logement en juillet {year} : "
@@ -135,24 +152,29 @@ def declare_rent(
     *,
     user,
     portfolio: Portfolio,
-    tenancy_id: int,
+    tenancy_id: int | None = None,
+    recipient_number: str | None = None,
     year: int,
     amount: Decimal,
     token: uuid.UUID,
-    expected_version: int,
+    expected_version: int | None,
     confirmed: bool,
 ) -> RentSubmission:
-    """Declare (or correct) the July N rent of one tenancy; submitting twice records it once
-    (difficulty 10 for the amount, 9 for the missing July N-1 rent).
+    """Declare (or correct) the July N rent of one tenancy (by its id, or its recipient
+    number: the API's); submitting twice records it once (difficulty 10 for the amount, 9 for
+    the missing July N-1 rent). ``expected_version``: the version the correction is based on
+    (0: none), a later one recorded meanwhile refusing it; None: the current one, read under
+    lock (the API's default). TenancyNotFound when the tenancy is not in the portfolio.
 
     A new declaration's submission carries ``recorded_rent``: the current July N rent it
     made (its amount and version), so that callers need not read it back.
 
     Atomic, in the caller's transaction when there is one (the API's, which records the
-    Idempotency-Key's answer with it) without a savepoint of its own: every refusal is
-    decided before anything is written (a concurrent twin's attempt is undone by its own
-    savepoint), so the block ends normally and the refusal is raised after it, leaving the
-    caller's transaction usable, as a savepoint would, for two statements fewer."""
+    Idempotency-Key's answer with it) without a savepoint: every refusal is decided before
+    anything is written (a concurrent twin's is met by ON CONFLICT DO NOTHING, nothing of it
+    left written: _record_declaration), so the block ends normally and the refusal is raised
+    after it, leaving the caller's transaction usable, as a savepoint would, for four
+    statements fewer."""
     check_may_declare(user, portfolio)
     with transaction.atomic(savepoint=False):
         try:
@@ -160,6 +182,7 @@ def declare_rent(
                 user=user,
                 portfolio=portfolio,
                 tenancy_id=tenancy_id,
+                recipient_number=recipient_number,
                 year=year,
                 amount=amount,
                 token=token,
@@ -172,9 +195,18 @@ def declare_rent(
 
 
 def _declare_rent(
-    *, user, portfolio, tenancy_id, year, amount, token, expected_version, confirmed
+    *,
+    user,
+    portfolio,
+    tenancy_id,
+    recipient_number,
+    year,
+    amount,
+    token,
+    expected_version,
+    confirmed,
 ) -> RentSubmission:
-    tenancy = _tenancy_for_declaration(portfolio, tenancy_id, year, token)
+    tenancy = _tenancy_for_declaration(portfolio, tenancy_id, recipient_number, year, token)
     if tenancy is not None and tenancy.replayed_id is not None:
         return RentSubmission.objects.get(pk=tenancy.replayed_id)
     check_campaign_open(year)
@@ -189,20 +221,19 @@ def _declare_rent(
     current = _current_rent_locked().first(tenancy=tenancy.pk, year=year)
     latest = _latest_declared(tenancy, current, year=year)
     current_version = latest.version if latest else 0
-    if current_version != expected_version:
+    if expected_version is not None and current_version != expected_version:
         return _answer_to_outdated_form(latest, amount=amount)
-    try:
-        submission = _record_declaration(
-            user=user,
-            portfolio=portfolio,
-            tenancy=tenancy,
-            current=current,
-            year=year,
-            amount=amount,
-            token=token,
-            version=current_version + 1,
-        )
-    except IntegrityError:
+    submission = _record_declaration(
+        user=user,
+        portfolio=portfolio,
+        tenancy=tenancy,
+        current=current,
+        year=year,
+        amount=amount,
+        token=token,
+        version=current_version + 1,
+    )
+    if submission is None:
         return _answer_to_concurrent_twin(tenancy, year=year, amount=amount, token=token)
     events.acknowledgement_ready(submission, lines=1)
     log.info("rent_declared tenancy=%s year=%s version=%s", tenancy.pk, year, current_version + 1)
@@ -244,32 +275,41 @@ def _record_declaration(
     amount: Decimal,
     token: uuid.UUID,
     version: int,
-) -> RentSubmission:
-    """The submission and the new current rent, in a savepoint: a concurrent twin makes it
-    raise IntegrityError and leaves the outer transaction usable."""
+) -> RentSubmission | None:
+    """The submission and the new current rent, by compiled inserts without a savepoint: a
+    concurrent twin (this token's submission, or a July rent written meanwhile by a writer
+    that does not lock the tenancy) is met by ON CONFLICT DO NOTHING, and None is answered
+    with nothing of this one left written. A correction replaces the rent it read under lock
+    (no twin can meet it there)."""
     now = clock.now()
-    with transaction.atomic():
-        submission = RentSubmission.objects.create(
-            portfolio=portfolio,
-            year=year,
-            channel=RentSubmission.Channel.ONLINE,
-            token=token,
-            submitted_by=user,
-            submitted_at=now,
-        )
-        submission.recorded_rent = _replace_current_rent(
-            current,
-            tenancy_id=tenancy.pk,
-            year=year,
-            values={
-                "amount": amount,
-                "source": JulyRent.Source.ONLINE,
-                "recorded_at": now,
-                "recorded_by": user,
-                "submission": submission,
-                "version": version,
-            },
-        )
+    submission = RentSubmission(
+        portfolio=portfolio,
+        year=year,
+        channel=RentSubmission.Channel.ONLINE,
+        token=token,
+        submitted_by=user,
+        submitted_at=now,
+    )
+    if not insert(submission, skip_conflict=True):
+        return None
+    rent = _replace_current_rent(
+        current,
+        tenancy_id=tenancy.pk,
+        year=year,
+        values={
+            "amount": amount,
+            "source": JulyRent.Source.ONLINE,
+            "recorded_at": now,
+            "recorded_by": user,
+            "submission": submission,
+            "version": version,
+        },
+        skip_conflict=True,
+    )
+    if rent is None:
+        RentSubmission.objects.filter(pk=submission.pk).delete()
+        return None
+    submission.recorded_rent = rent
     return submission
 
 
@@ -314,12 +354,24 @@ def record_current_rent(*, tenancy_id: int, year: int, values: dict) -> JulyRent
 
 
 def _replace_current_rent(
-    current: JulyRent | None, *, tenancy_id: int, year: int, values: dict
-) -> JulyRent:
-    """record_current_rent with the current rent already read under its lock."""
+    current: JulyRent | None,
+    *,
+    tenancy_id: int,
+    year: int,
+    values: dict,
+    skip_conflict: bool = False,
+) -> JulyRent | None:
+    """record_current_rent with the current rent already read under its lock. A new rent is
+    inserted by a compiled insert, its campaign states refreshed as its save's signal would;
+    ``skip_conflict``: None, nothing written, when a July rent of the year was written
+    meanwhile (else IntegrityError, as a save)."""
     values = {"submission": None, "version": None, **values}
     if current is None:
-        return JulyRent.objects.create(tenancy_id=tenancy_id, year=year, **values)
+        rent = JulyRent(tenancy_id=tenancy_id, year=year, **values)
+        if not insert(rent, skip_conflict=skip_conflict):
+            return None
+        campaign_state.rent_written(rent)
+        return rent
     if current.submission_id is not None:
         keep_superseded_versions(JulyRent.objects.filter(pk=current.pk))
     for field, value in values.items():

@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Subquery, UUIDField
 from django.db.transaction import TransactionManagementError
 
-from portail.common.prepared import Param, compiled
+from portail.common.prepared import Param, compiled, insert, numbered
+from portail.events.models import DomainEvent
 from portail.portfolios.models import Tenancy
 from portail.rents.models import JulyRent, RentSubmission
 from tests.factories import JulyRentFactory, TenancyFactory, UserFactory
@@ -131,3 +132,35 @@ def test_compiled_statements_are_prepared_on_the_server_and_the_orms_are_not():
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert len([s for s in prepared if "rents_rentsubmission" in s]) == 1
     assert not [s for s in prepared if '"rents_julyrent"."amount" >' in s]  # the ORM's: not
+
+
+def test_an_insert_writes_what_save_writes_and_skips_a_taken_unique_value():
+    user = UserFactory()
+    tenancy = TenancyFactory()
+    token = uuid.uuid4()
+    online = RentSubmission.Channel.ONLINE
+    submission = RentSubmission(
+        portfolio=tenancy.portfolio, year=2026, channel=online, token=token, submitted_by=user
+    )
+    assert insert(submission, skip_conflict=True)
+    assert submission.pk is not None and not submission._state.adding
+    saved = RentSubmission.objects.get(pk=submission.pk)
+    assert (saved.token, saved.submitted_by, saved.submitted_at) == (
+        token,
+        user,
+        submission.submitted_at,  # the field's default, as save() binds it
+    )
+    twin = RentSubmission(
+        portfolio=tenancy.portfolio, year=2026, channel=online, token=token, submitted_by=user
+    )
+    with transaction.atomic():
+        assert not insert(twin, skip_conflict=True)  # no error: the transaction goes on
+        assert twin.pk is None and RentSubmission.objects.count() == 1
+    event = DomainEvent(kind="acknowledgement.ready", landlord=user.landlord, data={"n": 1})
+    assert insert(event)  # a primary key made by Python (a UUID): nothing returned
+    assert not insert(event, skip_conflict=True)
+    assert DomainEvent.objects.get(pk=event.pk).data == {"n": 1}
+
+
+def test_placeholders_are_numbered_once_as_postgresql_reads_them():
+    assert numbered("SELECT %s, '100%%' LIKE %s") == "SELECT $1, '100%' LIKE $2"

@@ -12,7 +12,13 @@ from django.db import transaction
 from portail.portfolios.models import Grant
 from portail.portfolios.selectors import portfolio_for_user
 from portail.rents import declarations, selectors
-from portail.rents.models import IrlQuarter, JulyRent, RentCampaign, RentDeclaration
+from portail.rents.models import (
+    IrlQuarter,
+    JulyRent,
+    RentCampaign,
+    RentDeclaration,
+    RentSubmission,
+)
 from tests.factories import GrantFactory, LegalLandlordFactory, UserFactory
 
 from .helpers import all_versions, make_world
@@ -236,3 +242,39 @@ def test_a_concurrent_twin_that_lost_the_race_answers_with_the_recorded_submissi
     # The twin read version 0 before the first one committed: same amount, same submission.
     assert declare(world, world.known, "655.00", version=0) == first
     assert len(all_versions(world.known)) == 1
+
+
+def test_a_token_already_used_for_another_tenancy_answers_its_submission_writing_nothing():
+    """A twin met on the submission's token (ON CONFLICT DO NOTHING, no savepoint): the first
+    submission is answered, nothing of the second written, the transaction still usable."""
+    world = make_world()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        first = declare(world, world.known, "655.00", token=token)
+        assert declare(world, world.newcomer, "600.00", token=token) == first
+        assert not JulyRent.objects.filter(tenancy=world.newcomer, year=2026).exists()
+    assert [v[0] for v in all_versions()] == [world.known.pk]
+
+
+def test_a_rent_written_meanwhile_without_the_tenancys_lock_leaves_nothing_of_this_one(
+    monkeypatch,
+):
+    """A July N rent written between the read of the current rent and the insert (by a writer
+    that does not lock the tenancy): the insert meets it (ON CONFLICT DO NOTHING), the new
+    submission is taken back and the concurrent twin's rule answers, the transaction usable."""
+    world = make_world()
+    JulyRent.objects.bulk_create(
+        [JulyRent(tenancy=world.known, year=2026, amount=Decimal("640.00"), source="feed")]
+    )
+
+    class ReadBeforeTheOtherWrite:
+        def first(self, **values):
+            return None
+
+    monkeypatch.setattr(declarations, "_current_rent_locked", ReadBeforeTheOtherWrite)
+    with transaction.atomic():
+        with pytest.raises(declarations.DeclarationRefused, match="vient d'être enregistrée"):
+            declare(world, world.known, "655.00")
+        assert not RentSubmission.objects.exists()  # the transaction still reads
+    rent = JulyRent.objects.get(tenancy=world.known, year=2026)
+    assert (rent.amount, rent.submission) == (Decimal("640.00"), None)

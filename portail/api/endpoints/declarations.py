@@ -3,16 +3,17 @@ its French refusals; an Idempotency-Key makes a retried request record once."""
 
 import uuid
 
-from django.db.models import BigIntegerField, CharField, F, FilteredRelation, Q
 from django.http import Http404, HttpResponse
 from ninja import Header, Router, Status
 
-from portail.common import clock
-from portail.common.prepared import Param, compiled
 from portail.help.difficulties import Difficulty
-from portail.portfolios.models import Tenancy
 from portail.rents import rules, selectors
-from portail.rents.declarations import DeclarationRefused, amount_warnings_for, declare_rent
+from portail.rents.declarations import (
+    DeclarationRefused,
+    TenancyNotFound,
+    amount_warnings_for,
+    declare_rent,
+)
 
 from .. import idempotency
 from ..auth import require_declare
@@ -30,9 +31,9 @@ SUBMISSION_NAMESPACE = uuid.UUID("6f1c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f")
 CANNOT_DECLARE = "Vous pouvez consulter ce parc mais pas y déclarer de loyer."
 
 
-def _warnings(portfolio, tenancy, *, amount, year: int) -> list[str]:
+def _warnings(portfolio, recipient_number: str, *, amount, year: int) -> list[str]:
     """The screen's reasons to confirm this amount, on a refusal only (the rents read then)."""
-    with_rents = tenancy_of_portfolio(portfolio, tenancy.recipient_number, year=year)
+    with_rents = tenancy_of_portfolio(portfolio, recipient_number, year=year)
     return amount_warnings_for(with_rents, amount=amount, year=year)
 
 
@@ -44,44 +45,6 @@ def _refused(refusal: DeclarationRefused, **extensions) -> Problem:
         help_entry=refusal.help_entry,
         **extensions,
     )
-
-
-def _tenancy_to_declare(portfolio, recipient_number: str, *, year: int):
-    """The tenancy's id and, to base a correction on, the version of its current July N rent
-    when a landlord declared it (``current_version``) and whether its current rent is
-    another's (``rent_current`` without a version): one light query, no status."""
-    tenancy = _tenancy_to_declare_query(year).first(
-        portfolio=portfolio.pk, recipient_number=recipient_number
-    )
-    if tenancy is None:
-        raise Http404("Locataire introuvable")
-    return tenancy
-
-
-@compiled
-def _tenancy_to_declare_query(year: int):
-    return (
-        Tenancy.objects.filter(
-            portfolio_id=Param("portfolio", BigIntegerField()),
-            recipient_number=Param("recipient_number", CharField()),
-        )
-        .annotate(current_july=FilteredRelation("july_rents", condition=Q(july_rents__year=year)))
-        .annotate(
-            rent_current=F("current_july__amount"), current_version=F("current_july__version")
-        )
-        .only("pk", "recipient_number")
-        .order_by("pk")[:1]
-    )
-
-
-def _current_version(tenancy, *, year: int, campaign_year: int) -> int:
-    """The version a correction is based on when the software names none: the current
-    declared one, read with the tenancy (``current_version``) in the usual case; else the
-    service's own reading (selectors.latest_declaration)."""
-    if year == campaign_year and (tenancy.rent_current is None or tenancy.current_version):
-        return tenancy.current_version or 0
-    latest = selectors.latest_declaration(tenancy, year=year)
-    return latest.version if latest else 0
 
 
 def _line_of(submission) -> dict:
@@ -120,8 +83,6 @@ def declare_july_rent(
     portfolio = portfolio_of_token(request.auth, portfolio_id)
     if not portfolio.may_declare:
         raise Problem(403, CANNOT_DECLARE, slug="forbidden")
-    campaign_year = rules.campaign_year(clock.today())
-    tenancy = _tenancy_to_declare(portfolio, recipient_number, year=campaign_year)
     try:
         amount = rules.parse_amount(declaration.amount)
     except rules.AmountError as error:
@@ -133,26 +94,26 @@ def declare_july_rent(
         ) from None
 
     def write():
-        expected = declaration.based_on_version
-        if expected is None:
-            expected = _current_version(tenancy, year=declaration.year, campaign_year=campaign_year)
         try:
             submission = declare_rent(
                 user=request.user,
                 portfolio=portfolio,
-                tenancy_id=tenancy.pk,
+                recipient_number=recipient_number,
                 year=declaration.year,
                 amount=amount,
                 token=uuid.uuid5(SUBMISSION_NAMESPACE, f"{request.auth.pk}:{idempotency_key}"),
-                expected_version=expected,
+                # None: the current version, read by the service under its lock.
+                expected_version=declaration.based_on_version,
                 confirmed=declaration.confirmed,
             )
+        except TenancyNotFound:
+            raise Http404("Locataire introuvable") from None
         except DeclarationRefused as refusal:
-            warnings = _warnings(portfolio, tenancy, amount=amount, year=declaration.year)
+            warnings = _warnings(portfolio, recipient_number, amount=amount, year=declaration.year)
             raise _refused(refusal, warnings=warnings or None) from None
         line = _line_of(submission)
         return 201, {
-            "recipient_number": tenancy.recipient_number,
+            "recipient_number": recipient_number,
             "year": declaration.year,
             "amount": amount_text(line["amount"]),
             "version": line["version"],
