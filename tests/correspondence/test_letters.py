@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from portail.accounts.models import TemporaryPassword
 from portail.accounts.verification import verify_sign_in_password
+from portail.common.formats import french_date
 from portail.correspondence import services
 from portail.correspondence.letters import masked_letter_pdf
 from portail.correspondence.models import Message
@@ -72,7 +73,8 @@ def test_credentials_letter_holds_address_in_the_window_and_the_password(
     assert verify_sign_in_password(user=landlord_user, password=password).temporary is not None
     issued = TemporaryPassword.objects.get(user=landlord_user)
     assert issued.channel == "letter"
-    assert issued.expires_at.strftime("%d/%m/%Y") in text
+    # The letter gives the date in the agency's time zone (it differs from UTC's late at night).
+    assert french_date(issued.expires_at) in text
     # The DL window: 100-190 mm from the left, 45-90 mm from the top of the sheet.
     window = _text(pdf, crop_mm=(100, 45, 90, 45))
     assert "Marie MARTIN" in window and "84000 Avignon" in window
