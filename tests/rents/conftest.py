@@ -37,3 +37,13 @@ def client(client):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def year_built():
+    """The 2026 campaign's kept states: the migration builds them; a test emptying the
+    database removes them (used by the modules that read the states)."""
+    from portail.rents import campaign_state, campaign_years
+
+    if not campaign_state.built_years([2026]):
+        campaign_years.build_year(2026)

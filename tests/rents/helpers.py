@@ -1,6 +1,7 @@
 """A small world for rents tests: one landlord, one portfolio, tenancies in each situation."""
 
 import datetime
+import threading
 from dataclasses import dataclass
 
 from portail.accounts.models import User
@@ -49,3 +50,20 @@ def all_versions(tenancy=None, *, year: int = 2026) -> list[tuple]:
         "tenancy_id", "version", "amount"
     )
     return sorted([*superseded, *current])
+
+
+def own_connection_thread(action, errors: list, *args) -> threading.Thread:
+    """A thread (not started) running ``action(*args)`` on its own database connection, closed
+    at its end; any exception is appended to ``errors`` for the test to report."""
+
+    def run():
+        from django.db import connection
+
+        try:
+            action(*args)
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            errors.append(error)
+        finally:
+            connection.close()
+
+    return threading.Thread(target=run)

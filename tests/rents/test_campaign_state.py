@@ -26,15 +26,8 @@ from tests.factories import JulyRentFactory, TenancyFactory
 from ..conftest import DEMO_FEED
 from .helpers import make_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_built")]
 YEAR = 2026
-
-
-@pytest.fixture(autouse=True)
-def _year_built():
-    """The migration builds the current year; a test emptying the database removes it."""
-    if not campaign_state.built_years([YEAR]):
-        campaign_years.build_year(YEAR)
 
 
 def kept_right(year: int = YEAR) -> list[str]:

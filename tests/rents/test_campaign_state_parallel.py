@@ -15,7 +15,7 @@ from portail.rents import campaign_years, declarations, rules
 from portail.rents.models import CampaignStatusCount
 from tests.factories import JulyRentFactory, TenancyFactory
 
-from .helpers import all_versions, make_world
+from .helpers import all_versions, make_world, own_connection_thread
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -40,26 +40,19 @@ def test_parallel_declarations_of_one_portfolio_leave_the_counts_right():
     errors = []
 
     def declare(tenancy):
-        from django.db import connection as own
+        barrier.wait()
+        declarations.declare_rent(
+            user=world.user,
+            portfolio=portfolio_for_user(world.user, world.portfolio.pk),
+            tenancy_id=tenancy.pk,
+            year=2026,
+            amount=Decimal("610.00"),
+            token=uuid.uuid4(),
+            expected_version=0,
+            confirmed=True,
+        )
 
-        try:
-            barrier.wait()
-            declarations.declare_rent(
-                user=world.user,
-                portfolio=portfolio_for_user(world.user, world.portfolio.pk),
-                tenancy_id=tenancy.pk,
-                year=2026,
-                amount=Decimal("610.00"),
-                token=uuid.uuid4(),
-                expected_version=0,
-                confirmed=True,
-            )
-        except Exception as error:  # noqa: BLE001 - the test reports any failure
-            errors.append(error)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=declare, args=(t,)) for t in tenancies]
+    threads = [own_connection_thread(declare, errors, t) for t in tenancies]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -112,17 +105,10 @@ def test_two_files_of_one_portfolio_recorded_at_once_both_land(declared_before):
     errors = []
 
     def record(file):
-        from django.db import connection as own
+        barrier.wait()
+        bulk.record_bulk_import(bulk_import_id=file.pk, user=world.user, confirmed=True)
 
-        try:
-            barrier.wait()
-            bulk.record_bulk_import(bulk_import_id=file.pk, user=world.user, confirmed=True)
-        except Exception as error:  # noqa: BLE001 - the test reports any failure
-            errors.append(error)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=record, args=(file,)) for file in files]
+    threads = [own_connection_thread(record, errors, file) for file in files]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -172,41 +158,27 @@ def test_a_rent_declared_on_screen_during_a_first_files_copy_is_kept_as_a_versio
     errors = []
 
     def declare_on_screen():
-        from django.db import connection as own
-
-        try:
-            with transaction.atomic():
-                declarations.declare_rent(
-                    user=world.user,
-                    portfolio=portfolio_for_user(world.user, world.portfolio.pk),
-                    tenancy_id=tenancies[0].pk,
-                    year=2026,
-                    amount=Decimal("605.00"),
-                    token=uuid.uuid4(),
-                    expected_version=0,
-                    confirmed=True,
-                )
-                declared.set()
-                go.wait(timeout=30)
-        except Exception as error:  # noqa: BLE001 - the test reports any failure
-            errors.append(error)
-        finally:
-            own.close()
+        with transaction.atomic():
+            declarations.declare_rent(
+                user=world.user,
+                portfolio=portfolio_for_user(world.user, world.portfolio.pk),
+                tenancy_id=tenancies[0].pk,
+                year=2026,
+                amount=Decimal("605.00"),
+                token=uuid.uuid4(),
+                expected_version=0,
+                confirmed=True,
+            )
+            declared.set()
+            go.wait(timeout=30)
 
     def record_file():
-        from django.db import connection as own
+        bulk.record_bulk_import(bulk_import_id=file.pk, user=world.user, confirmed=True)
 
-        try:
-            bulk.record_bulk_import(bulk_import_id=file.pk, user=world.user, confirmed=True)
-        except Exception as error:  # noqa: BLE001 - the test reports any failure
-            errors.append(error)
-        finally:
-            own.close()
-
-    screen = threading.Thread(target=declare_on_screen)
+    screen = own_connection_thread(declare_on_screen, errors)
     screen.start()
     assert declared.wait(timeout=30)
-    recording = threading.Thread(target=record_file)
+    recording = own_connection_thread(record_file, errors)
     recording.start()
     recording.join(timeout=1.5)  # the COPY waits on the screen's uncommitted row
     go.set()

@@ -17,17 +17,10 @@ from portail.rents import bulk, campaign_state, campaign_years, rules
 from portail.rents.models import CampaignStatusCount, TenancyCampaignState
 from tests.factories import JulyRentFactory, TenancyFactory
 
-from .helpers import make_world
+from .helpers import make_world, own_connection_thread
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_built")]
 YEAR = 2026
-
-
-@pytest.fixture(autouse=True)
-def _year_built():
-    """The migration builds the current year; a test emptying the database removes it."""
-    if not campaign_state.built_years([YEAR]):
-        campaign_years.build_year(YEAR)
 
 
 def _tenancies(world, count: int = 6):
@@ -110,33 +103,16 @@ def test_a_state_changed_while_the_file_waits_for_it_is_recomputed():
     errors = []
 
     def end_tenancy():
-        from django.db import connection as own
+        with transaction.atomic():
+            ended.end_date = datetime.date(YEAR, 3, 31)
+            ended.save()  # refresh_states locks and changes its state
+            holding.set()
+            release.wait(timeout=30)
 
-        try:
-            with transaction.atomic():
-                ended.end_date = datetime.date(YEAR, 3, 31)
-                ended.save()  # refresh_states locks and changes its state
-                holding.set()
-                release.wait(timeout=30)
-        except Exception as error:  # noqa: BLE001 - the test reports any failure
-            errors.append(error)
-        finally:
-            own.close()
-
-    def record_file():
-        from django.db import connection as own
-
-        try:
-            _record(world, tenancies, "610,00")
-        except Exception as error:  # noqa: BLE001 - the test reports any failure
-            errors.append(error)
-        finally:
-            own.close()
-
-    ending = threading.Thread(target=end_tenancy)
+    ending = own_connection_thread(end_tenancy, errors)
     ending.start()
     assert holding.wait(timeout=30)
-    recording = threading.Thread(target=record_file)
+    recording = own_connection_thread(_record, errors, world, tenancies, "610,00")
     recording.start()
     _wait_for_a_lock_wait()
     release.set()
