@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rents_common import make_portfolio, setup_django  # noqa: E402
+from rents_common import database_cpu_ns, make_portfolio, setup_django  # noqa: E402
 
 PASSWORD = "Banc-de-mesure-2026"  # noqa: S105 - rents_common's bench user
 SMALL_PASSWORD = "Petit-banc-de-mesure-2026"  # noqa: S105 - a benchmark's throwaway password
@@ -318,27 +318,14 @@ def _signed_in(client, name, password):
     return client
 
 
-def _database_cpu_ns() -> int:
-    """CPU time of the PostgreSQL backend of this process's connection (0 on SQLite: its work
-    is this process's)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    with open(f"/proc/{pid}/schedstat") as stat:
-        return int(stat.read().split()[0])
-
-
 def measure(step, count: int) -> tuple[float, float, float]:
     """Milliseconds per request: CPU of this process, CPU of the database backend, wall."""
-    database, cpu, wall = _database_cpu_ns(), time.process_time_ns(), time.perf_counter_ns()
+    database, cpu, wall = database_cpu_ns(), time.process_time_ns(), time.perf_counter_ns()
     for _ in range(count):
         step()
     wall = time.perf_counter_ns() - wall
     cpu = time.process_time_ns() - cpu
-    database = _database_cpu_ns() - database
+    database = database_cpu_ns() - database
     return cpu / count / 1e6, database / count / 1e6, wall / count / 1e6
 
 

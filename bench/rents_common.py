@@ -118,3 +118,15 @@ def make_portfolio(tenancies: int):
         # The steady state autovacuum keeps in production.
         cursor.execute("VACUUM ANALYZE" if postgresql else "ANALYZE")
     return user, portfolio, ids
+
+
+def database_cpu_ns() -> int:
+    """CPU time of the PostgreSQL backend of this process's connection (0 on SQLite: its work
+    is this process's), from /proc/<pid>/schedstat."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0
+    connection.ensure_connection()
+    with open(f"/proc/{connection.connection.info.backend_pid}/schedstat") as stat:
+        return int(stat.read().split()[0])

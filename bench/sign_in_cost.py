@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rents_common import setup_django  # noqa: E402
+from rents_common import database_cpu_ns, setup_django  # noqa: E402
 
 PASSWORD = "Banc-de-connexion-2026"  # noqa: S105 - a benchmark's throwaway password
 FIRST_NUMBER = 900_000
@@ -205,16 +205,6 @@ class Visitor:
         assert "sessionid" in cookies, headers
 
 
-def _database_cpu_ns() -> int:
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0
-    connection.ensure_connection()
-    with open(f"/proc/{connection.connection.info.backend_pid}/schedstat") as stat:
-        return int(stat.read().split()[0])
-
-
 def _cache_cpu_ns() -> int:
     """The Redis server's CPU (user + system) when the cache is a Redis on this machine."""
     from django.core.cache import cache
@@ -239,11 +229,11 @@ def measure(visitor: Visitor, identifiers: list[str]) -> dict:
         visitor.sign_in(identifiers[0])
     statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
     argon2_ns, argon2_count, page_ns = visitor.argon2.ns, visitor.argon2.count, visitor.page_ns
-    database, cache, cpu = _database_cpu_ns(), _cache_cpu_ns(), time.process_time_ns()
+    database, cache, cpu = database_cpu_ns(), _cache_cpu_ns(), time.process_time_ns()
     for name in identifiers:
         visitor.sign_in(name)
     cpu = time.process_time_ns() - cpu
-    database, cache = _database_cpu_ns() - database, _cache_cpu_ns() - cache
+    database, cache = database_cpu_ns() - database, _cache_cpu_ns() - cache
     argon2 = visitor.argon2.ns - argon2_ns
     count = len(identifiers)
     assert visitor.argon2.count - argon2_count == count
