@@ -3,9 +3,7 @@ called inside the caller's transaction."""
 
 import logging
 
-from django.db import connections, router
-
-from portail.common.prepared import compiled, statement_cursor
+from portail.common.prepared import insert
 
 from .models import Event
 
@@ -32,7 +30,9 @@ def record_event(
         ip=ip or None,
         details=clean,
     )
-    _insert(event)
+    # Every sign-in writes one: its INSERT is compiled once and prepared (prepared.insert);
+    # Event has no save signal receivers.
+    insert(event)
     logger.info("audit action=%s target=%s ip=%s", action, target, ip or "-")
     return event
 
@@ -49,33 +49,3 @@ def record_agent_action(
         ip=ip,
         details={"agent": agent.full_name or agent.identifier, "reason": reason, **details},
     )
-
-
-_COLUMNS = ("actor", "action", "target", "ip", "timestamp", "details")
-
-
-@compiled
-def _insert_statement() -> tuple[str, list]:
-    """The INSERT of an event and its fields, written once per connection; it returns the new
-    id where the engine can (both of ours)."""
-    connection = connections[router.db_for_write(Event)]
-    fields = [Event._meta.get_field(name) for name in _COLUMNS]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
-    table = quote(Event._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks}){returning}", fields  # noqa: S608
-
-
-def _insert(event: Event) -> None:
-    """Write an event in one plain statement (prepared on PostgreSQL): every sign-in writes
-    one, and the ORM's model save cost more CPU than the database spent on it. The values are
-    adapted by the fields as a save adapts them; Event has no save signal receivers."""
-    connection = connections[router.db_for_write(Event)]
-    sql, fields = _insert_statement()
-    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
-    with statement_cursor(connection) as cursor:
-        cursor.execute(sql, values)
-        event.pk = cursor.fetchone()[0] if sql.endswith(" RETURNING id") else cursor.lastrowid
-    event._state.adding, event._state.db = False, connection.alias
