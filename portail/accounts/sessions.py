@@ -17,9 +17,8 @@ import secrets
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db, db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
-from django.db import connections, router
 
-from portail.common.prepared import statement_cursor
+from portail.common.prepared import insert
 
 _KEY_LENGTH = 32
 _KEYS = len(VALID_KEY_CHARS) ** _KEY_LENGTH
@@ -42,23 +41,11 @@ class _InsertedOnce(db.SessionStore):
         if not must_create or self.session_key is None:
             super().save(must_create)
             return
-        alias = router.db_for_write(self.model)
-        connection = connections[alias]
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        values = [
-            self.session_key,
-            self.encode(self._get_session(no_load=True)),
-            connection.ops.adapt_datetimefield_value(self.get_expiry_date()),
-        ]
         # A key already taken inserts nothing (no error: a transaction around stays usable).
-        with statement_cursor(connection) as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (session_key, session_data, expire_date) "  # noqa: S608
-                "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                values,
-            )
-            if cursor.rowcount != 1:
-                raise CreateError
+        if not insert(
+            self.create_model_instance(self._get_session(no_load=True)), skip_conflict=True
+        ):
+            raise CreateError
 
 
 class _CachedInsertedOnce(cached_db.SessionStore, _InsertedOnce):
